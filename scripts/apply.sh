@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Apply patches/ with 'git am'.
+#   scripts/apply.sh            onto out/linux, a clone of the pinned base
+#   scripts/apply.sh KDIR       onto the user's own kernel tree (must be clean)
+# A failed 'git am' is aborted, so the tree is back where it started, and the
+# error names the patch and the file that did not apply.
+. "$(dirname "$0")/lib.sh"
+. "$REPO_ROOT/scripts/identity.env"
+need_cmd git
+
+kdir=${1:-}
+mapfile -t patches < <(series_patches)
+
+# am_series DIR: git am every patch, or abort and explain.
+am_series() {
+	local dir=$1 log
+	[ "${#patches[@]}" -gt 0 ] || { msg "patches/ is empty: nothing to apply"; return 0; }
+	log=$(mktemp)
+	if ! GIT_COMMITTER_NAME=$SERIES_NAME GIT_COMMITTER_EMAIL=$SERIES_EMAIL \
+		git -C "$dir" am -q --committer-date-is-author-date "${patches[@]}" >"$log" 2>&1; then
+		local which files
+		which=$(sed -n 's/^Patch failed at \(.*\)$/\1/p' "$log" | head -n 1)
+		files=$(sed -n -e 's/^error: patch failed: \(.*\)$/\1/p' \
+			-e 's/^error: \([^:]*\): \(does not exist in index\|already exists in index\)$/\1 (\2)/p' "$log" |
+			sort -u | paste -sd' ')
+		git -C "$dir" am --abort >/dev/null 2>&1 || true
+		cat "$log" >&2
+		rm -f "$log"
+		die "the series does not apply to $dir
+  patch: ${which:-unknown}
+  file:  ${files:-see the git am output above}
+  'git am' was aborted: the tree is as it was before.  Rebase the series
+  (see README.md, 'Working on the series') or pick a matching base."
+	fi
+	rm -f "$log"
+	msg "applied ${#patches[@]} patch(es)"
+}
+
+if [ -n "$kdir" ]; then
+	stage_begin "apply: onto $kdir"
+	git -C "$kdir" rev-parse --git-dir >/dev/null 2>&1 ||
+		die "KDIR=$kdir is not a git tree"
+	[ ! -d "$(git -C "$kdir" rev-parse --git-path rebase-apply)" ] ||
+		die "$kdir has a 'git am' or rebase in progress: finish or abort it first"
+	[ -z "$(git -C "$kdir" status --porcelain --untracked-files=no)" ] ||
+		die "$kdir has uncommitted changes: commit or stash them first"
+	am_series "$kdir"
+	msg "now at: $(git -C "$kdir" log -1 --format='%h %s')"
+	stage_end
+	exit 0
+fi
+
+stage_begin "apply: ${#patches[@]} patch(es) onto out/linux"
+base=$(base_commit)
+state=$KSRC/.git/kvm-sea-applied
+want="$base $(cat /dev/null "${patches[@]}" | sha256sum | cut -d' ' -f1)"
+
+if [ ! -d "$KSRC/.git" ]; then
+	msg "cloning the base into $KSRC"
+	rm -rf "$KSRC.tmp"
+	git clone -q --no-checkout "$BASE_REPO" "$KSRC.tmp"
+	git -C "$KSRC.tmp" config user.name "$SERIES_NAME"
+	git -C "$KSRC.tmp" config user.email "$SERIES_EMAIL"
+	git -C "$KSRC.tmp" checkout -q -b sea base
+	mv "$KSRC.tmp" "$KSRC"
+fi
+cd "$KSRC"
+
+# An interrupted earlier run may have left an 'am' behind: ours to drop.
+[ -d .git/rebase-apply ] && git am --abort >/dev/null 2>&1
+
+head=$(git rev-parse HEAD)
+if [ -f "$state" ] && [ "$(head -n 1 "$state")" = "$want" ] &&
+	[ "$(sed -n 2p "$state")" = "$head" ] &&
+	[ -z "$(git status --porcelain --untracked-files=no)" ]; then
+	msg "series already applied (HEAD $(git log -1 --format='%h %s'))"
+	stage_end
+	exit 0
+fi
+
+# Never throw away work that exists only in out/linux.
+guard_ksrc
+
+rm -f "$state"
+git update-index --no-skip-worktree .gitignore
+git checkout -q -f -B sea base
+git clean -q -fdx -e /.git
+am_series "$KSRC"
+# Debian's .gitignore ends by ignoring every top-level path, which would hide
+# the files the series creates from 'git status'.  Drop that stanza in the
+# work tree only; skip-worktree keeps it out of every commit.
+sed -i '/^# Debian packaging: ignore everything/,$d' .gitignore
+sed -i '${/^#$/d}' .gitignore
+git update-index --skip-worktree .gitignore
+printf '%s\n%s\n' "$want" "$(git rev-parse HEAD)" >"$state"
+msg "out/linux at: $(git log -1 --format='%h %s')"
+stage_end

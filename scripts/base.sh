@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Fetch the pinned linux-source-6.12, verify it, import it into git as one
+# commit with fixed identity and dates.  Prints the base commit id.
+# Everything lands in $CACHE; each piece is written under a temporary name
+# and renamed into place, so an interrupted run leaves nothing half-made.
+. "$(dirname "$0")/lib.sh"
+need_cmd apt-get apt-cache dpkg-deb git tar xz sha256sum
+stage_begin "base: $BASE_PACKAGE $BASE_VERSION"
+
+tarball=$CACHE/dl/$BASE_PACKAGE-$BASE_VERSION.tar.xz
+mkdir -p "$CACHE/dl" "$CACHE/base"
+
+available_versions() {
+	apt-cache madison "$BASE_PACKAGE" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}'
+}
+
+fetch() {
+	if ! available_versions | grep -qxF "$BASE_VERSION"; then
+		msg "pinned version not in the package lists; refreshing them"
+		if [ "$(id -u)" -eq 0 ]; then apt-get update -q >/dev/null
+		elif command -v sudo >/dev/null; then sudo apt-get update -q >/dev/null
+		fi
+	fi
+	if ! available_versions | grep -qxF "$BASE_VERSION"; then
+		local newest
+		newest=$(available_versions | head -n 1)
+		die "$BASE_PACKAGE $BASE_VERSION is no longer in the Debian archive.
+  Newest available: ${newest:-none (is the security suite in your apt sources?)}
+  To move the pin: set BASE_VERSION=$newest in scripts/base.env, run
+  'make base' once (it stops and prints the new tarball sha256), put that
+  in BASE_TAR_SHA256, rebase the series and 'make export'.  See README.md."
+	fi
+	local tmp
+	tmp=$(mktemp -d "$CACHE/dl/.fetch.XXXXXX")
+	msg "downloading $BASE_PACKAGE=$BASE_VERSION (about 150 MB)"
+	(cd "$tmp" && apt-get -q -o APT::Sandbox::User=root download \
+		"$BASE_PACKAGE=$BASE_VERSION" >/dev/null)
+	msg "extracting the source tarball from the package"
+	dpkg-deb --fsys-tarfile "$tmp"/*.deb |
+		tar -xO "./usr/src/$BASE_PACKAGE.tar.xz" >"$tmp/src.tar.xz"
+	local sum
+	sum=$(sha256sum "$tmp/src.tar.xz" | cut -d' ' -f1)
+	if [ "$sum" != "$BASE_TAR_SHA256" ]; then
+		rm -rf "$tmp"
+		die "sha256 mismatch for $BASE_PACKAGE $BASE_VERSION:
+  expected $BASE_TAR_SHA256 (scripts/base.env)
+  got      $sum
+  If you are moving the pin on purpose, put the new sum in scripts/base.env."
+	fi
+	mv "$tmp/src.tar.xz" "$tarball"
+	rm -rf "$tmp"
+}
+
+import() {
+	local tmp
+	tmp=$(mktemp -d "$CACHE/base/.import.XXXXXX")
+	msg "unpacking the tarball"
+	mkdir "$tmp/src"
+	tar -xJf "$tarball" -C "$tmp/src" --strip-components=1
+	msg "importing into git (about 90k files)"
+	git init -q --bare "$tmp/repo.git"
+	(
+		export GIT_DIR=$tmp/repo.git GIT_WORK_TREE=$tmp/src
+		git config core.bare false
+		git config core.autocrlf false
+		# Debian's .gitignore ends with '/*' which would hide the whole
+		# tree: force-add so the import is the tarball exactly.
+		git add -f -A
+		GIT_AUTHOR_NAME=$BASE_GIT_NAME GIT_AUTHOR_EMAIL=$BASE_GIT_EMAIL \
+		GIT_AUTHOR_DATE=$BASE_GIT_DATE GIT_COMMITTER_NAME=$BASE_GIT_NAME \
+		GIT_COMMITTER_EMAIL=$BASE_GIT_EMAIL GIT_COMMITTER_DATE=$BASE_GIT_DATE \
+			git commit -q --no-verify --no-gpg-sign \
+			-m "Linux $BASE_VERSION (Debian $BASE_PACKAGE)" \
+			-m "Imported from usr/src/$BASE_PACKAGE.tar.xz, sha256 $BASE_TAR_SHA256."
+		git config core.bare true
+		git branch -M base
+		git rev-parse HEAD >"$GIT_DIR/kvm-sea-base"
+	)
+	rm -rf "$BASE_REPO"
+	mv "$tmp/repo.git" "$BASE_REPO"
+	rm -rf "$tmp"
+}
+
+# Leftovers of an interrupted run are only ever temporary names.
+rm -rf "$CACHE"/dl/.fetch.* "$CACHE"/base/.import.*
+
+if [ -f "$BASE_REPO/kvm-sea-base" ]; then
+	msg "using cached import $BASE_REPO"
+else
+	[ -f "$tarball" ] && msg "using cached tarball $tarball" || fetch
+	import
+fi
+printf '    base commit: %s\n' "$(base_commit)"
+stage_end

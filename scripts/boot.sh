@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Boot the test kernel in QEMU, run the test list, judge the run.
+#   scripts/boot.sh [TEST,TEST...]   (default: scripts/tests.list)
+# The whole console goes to out/logs/console.log.  The run fails on any
+# failed or missing test, on a hang, and on any kernel report (BUG:,
+# WARNING:, Oops, lockdep, KASAN, ...) even when every test passed.
+. "$(dirname "$0")/lib.sh"
+. "$REPO_ROOT/scripts/qemu.env"
+need_cmd "$QEMU" timeout
+image=$KBUILD/arch/arm64/boot/Image
+[ -f "$image" ] || die "no kernel Image: run 'make build' first"
+[ -f "$OUT/initramfs.cpio.gz" ] || die "no initramfs: run 'make initramfs' first"
+
+if [ -n "${1:-}" ]; then
+	tests=$(tr , '\n' <<<"$1")
+	append="$QEMU_APPEND kvmsea.tests=$1"
+else
+	tests=$(grep -v -e '^#' -e '^$' "$REPO_ROOT/scripts/tests.list")
+	append=$QEMU_APPEND
+fi
+ntests=$(wc -l <<<"$tests")
+stage_begin "boot: QEMU, $ntests test(s)"
+
+log=$LOGS/console.log
+mkdir -p "$LOGS"
+msg "console log: $log (limit ${QEMU_TIMEOUT}s)"
+rc=0
+timeout -k 10 "$QEMU_TIMEOUT" "$QEMU" "${QEMU_ARGS[@]}" -kernel "$image" \
+	-initrd "$OUT/initramfs.cpio.gz" -append "$append" </dev/null 2>&1 |
+	tr -d '\r' | tee "$log" |
+	grep --line-buffered -E '^(not )?ok [0-9]+ selftests: ' |
+	sed -u 's/^/    /' || rc=${PIPESTATUS[0]}
+
+pass=0 fail=0 skip=0 results=$LOGS/results.txt
+: >"$results"
+while IFS= read -r t; do
+	name=$(basename "$t")
+	line=$(grep -E "^(not )?ok [0-9]+ selftests: kvm: $name( |$)" "$log" | tail -n 1 || true)
+	case $line in
+	"ok "*"# SKIP"*) skip=$((skip + 1)); echo "SKIP $name" ;;
+	"ok "*) pass=$((pass + 1)); echo "PASS $name" ;;
+	"not ok "*) fail=$((fail + 1)); echo "FAIL $name" ;;
+	*) fail=$((fail + 1)); echo "FAIL $name (no result: the run stopped before it)" ;;
+	esac >>"$results"
+done <<<"$tests"
+
+problems=()
+if ! grep -q '^KVM-SEA-TESTS-END' "$log"; then
+	if [ "$rc" -eq 124 ]; then
+		problems+=("HANG: the guest did not finish within ${QEMU_TIMEOUT}s")
+	else
+		problems+=("the guest stopped before the tests finished (QEMU exit $rc)")
+	fi
+fi
+# Kernel lines carry a printk timestamp; test output does not.
+splat='BUG:|WARNING:|Oops|Call trace:|Kernel panic|Internal error:|Unable to handle kernel|KASAN|UBSAN|kmemleak|unreferenced object|lockdep|possible (circular|recursive) locking|inconsistent lock state|self-detected stall|blocked for more than'
+if grep -E "^\[ *[0-9]+\.[0-9]+\] .*($splat)" "$log" >"$LOGS/kernel-reports.txt"; then
+	problems+=("kernel reports in the console log ($(wc -l <"$LOGS/kernel-reports.txt") line(s)), first: $(head -n 1 "$LOGS/kernel-reports.txt")")
+fi
+for p in "${problems[@]}"; do
+	fail=$((fail + 1))
+	echo "FAIL console: $p" >>"$results"
+done
+
+sed 's/^/    /' "$results"
+[ "${#problems[@]}" -eq 0 ] || printf '    see %s\n' "$log"
+stage_end
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Install the host tools the pipeline needs (Debian packages, apt-get) and
+# download the arm64 userspace packages for the initramfs into the cache.
+# Only what is missing is installed; a second run does nothing.
+. "$(dirname "$0")/lib.sh"
+stage_begin "deps: host tools and arm64 packages"
+
+# command -> Debian package that provides it
+declare -A tools=(
+	[aarch64-linux-gnu-gcc]=gcc-aarch64-linux-gnu
+	[qemu-system-aarch64]=qemu-system-arm
+	[ccache]=ccache [flex]=flex [bison]=bison [bc]=bc [rsync]=rsync
+	[cpio]=cpio [xz]=xz-utils [dpkg-deb]=dpkg [perl]=perl [git]=git
+	[sparse]=sparse [sphinx-build]=python3-sphinx [b4]=b4
+	[git-send-email]=git-email [python3]=python3 [gzip]=gzip
+	[openssl]=openssl [timeout]=coreutils
+)
+# headers/libraries without a command of their own
+declare -A files=(
+	[/usr/include/openssl/ssl.h]=libssl-dev
+	[/usr/include/libelf.h]=libelf-dev
+	[/usr/aarch64-linux-gnu/lib/libc.a]=libc6-dev-arm64-cross
+)
+# git-send-email is a git subcommand, not on PATH
+has_cmd() {
+	case $1 in
+	git-send-email) [ -x "$(git --exec-path)/git-send-email" ] ;;
+	*) command -v "$1" >/dev/null 2>&1 ;;
+	esac
+}
+
+missing=()
+for c in "${!tools[@]}"; do has_cmd "$c" || missing+=("${tools[$c]}"); done
+for f in "${!files[@]}"; do [ -e "$f" ] || missing+=("${files[$f]}"); done
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"
+	elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+	else die "need root to run: $*
+  Install these Debian packages as root, then rerun: ${missing[*]}"
+	fi
+}
+
+if [ "${#missing[@]}" -gt 0 ]; then
+	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+	msg "installing: ${missing[*]}"
+	command -v apt-get >/dev/null || die "apt-get not found: this pipeline needs Debian
+  (bookworm) or a derivative.  Install by hand: ${missing[*]}"
+	run_logged "$LOGS/deps.log" as_root apt-get update -q
+	run_logged "$LOGS/deps.log.install" as_root env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+	msg "host tools: all present"
+fi
+
+# arm64 packages: a private apt state in the cache with arm64 as the only
+# architecture, so the system's dpkg/apt configuration is never touched.
+ARM64_DEBS=(busybox-static)
+aptdir=$CACHE/apt-arm64
+apt_arm64() {
+	apt-get -q -o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" \
+		-o Dir::State::status=/dev/null -o APT::Architecture=arm64 \
+		-o APT::Architectures::=arm64 -o APT::Sandbox::User=root \
+		-o Debug::NoLocking=1 "$@"
+}
+mkdir -p "$CACHE/debs" "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
+for p in "${ARM64_DEBS[@]}"; do
+	if compgen -G "$CACHE/debs/${p}_*_arm64.deb" >/dev/null; then
+		msg "arm64 $p: cached"
+		continue
+	fi
+	if [ ! -f "$aptdir/lists/.updated" ]; then
+		run_logged "$LOGS/deps-arm64.log" apt_arm64 update
+		touch "$aptdir/lists/.updated"
+	fi
+	tmp=$(mktemp -d "$CACHE/debs/.dl.XXXXXX")
+	(cd "$tmp" && apt_arm64 download "$p:arm64" >/dev/null)
+	mv "$tmp"/*.deb "$CACHE/debs/"
+	rm -rf "$tmp"
+	msg "arm64 $p: downloaded"
+done
+stage_end

@@ -1,0 +1,26 @@
+#!/bin/sh
+# /init of the test initramfs (busybox).  Runs the kselftests named in
+# /etc/kvm-sea/tests, or in kvmsea.tests=a,b on the kernel command line,
+# through the kselftest runner, then powers the VM off.  scripts/boot.sh
+# reads the console: the START/END markers tell a finished run from a hang.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+
+tests=$(grep -v '^#' /etc/kvm-sea/tests)
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	kvmsea.tests=*) tests=$(echo "${arg#kvmsea.tests=}" | tr , ' ') ;;
+	esac
+done
+sel=
+for t in $tests; do sel="$sel -t kvm:$(basename "$t")"; done
+
+echo "KVM-SEA-TESTS-START"
+cd /kselftest && ./run_kselftest.sh $sel
+echo "KVM-SEA-TESTS-END"
+poweroff -f

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The two commands: 'make' (pipeline.sh all) and 'make check' (pipeline.sh
+# check).  Runs the stage scripts in order, keeps going past a failed gate
+# so one run reports everything, and ends with a verdict per step, the total
+# time, and the closing line "N passed, N failed, N skipped".
+. "$(dirname "$0")/lib.sh"
+mode=${1:-all}
+case $mode in all|check) ;; *) die "usage: $0 all|check" ;; esac
+t0=$SECONDS
+S=$REPO_ROOT/scripts
+verdicts=()
+
+# step NAME CMD...: run one stage, record its verdict and time.
+step() {
+	local name=$1 t=$SECONDS rc=0
+	shift
+	"$@" || rc=$?
+	verdicts+=("$([ "$rc" -eq 0 ] && echo PASS || echo FAIL) $name ($((SECONDS - t))s)")
+	return "$rc"
+}
+summary() {
+	local v pass=0 fail=0 skip=0
+	printf '\n==== %s summary ====\n' "$mode"
+	for v in "${verdicts[@]}"; do printf '    %s\n' "$v"; done
+	printf '    total: %ss\n' $((SECONDS - t0))
+	# tests count one each; every other step counts as one
+	if [ -f "$LOGS/results.txt" ] && [ "$booted" = 1 ]; then
+		pass=$(grep -c '^PASS' "$LOGS/results.txt" || true)
+		skip=$(grep -c '^SKIP' "$LOGS/results.txt" || true)
+		fail=$(grep -c '^FAIL' "$LOGS/results.txt" || true)
+	fi
+	for v in "${verdicts[@]}"; do
+		case $v in "PASS boot"*|"FAIL boot"*) continue ;; esac
+		case $v in PASS*) pass=$((pass + 1)) ;; FAIL*) fail=$((fail + 1)) ;; esac
+	done
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+}
+booted=0
+trap 'rc=$?; summary || rc=1; exit $rc' EXIT
+
+# Each of these needs the one before; a failure ends the run.
+step deps bash "$S/deps.sh"
+step base bash "$S/base.sh"
+step apply bash "$S/apply.sh"
+if [ "$mode" = check ]; then
+	step checkpatch bash "$S/checkpatch.sh" || true
+fi
+step build bash "$S/build.sh"
+if [ "$mode" = check ]; then
+	step bisect bash "$S/bisect.sh" || true
+fi
+step selftests bash "$S/selftests.sh"
+step initramfs bash "$S/initramfs.sh"
+booted=1
+step boot bash "$S/boot.sh" || true

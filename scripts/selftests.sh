@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Build the KVM kselftests for arm64, statically linked, and install them with
+# the kselftest runner into out/kselftest (the layout run_kselftest.sh uses).
+. "$(dirname "$0")/lib.sh"
+need_cmd "${CROSS}gcc" make rsync
+[ -f "$KBUILD/.config" ] || die "no kernel build: run 'make build' first"
+stage_begin "selftests: KVM kselftests (static, arm64)"
+
+run_logged "$LOGS/headers.log" kmake headers
+# LDFLAGS from the environment: the selftest Makefile appends its own.
+msg "compiling (log: $LOGS/selftests.log)"
+rm -rf "$OUT/kselftest.tmp"
+LDFLAGS=-static run_logged "$LOGS/selftests.log" \
+	make -C "$KSRC/tools/testing/selftests" -j"$JOBS" ARCH=arm64 \
+	CROSS_COMPILE="$CROSS" O="$KBUILD" TARGETS=kvm \
+	KSFT_INSTALL_PATH="$OUT/kselftest.tmp" install
+rm -rf "$OUT/kselftest"
+mv "$OUT/kselftest.tmp" "$OUT/kselftest"
+msg "$(grep -c '^kvm:' "$OUT/kselftest/kselftest-list.txt") KVM tests installed in $OUT/kselftest"
+stage_end
