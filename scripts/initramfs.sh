@@ -16,6 +16,7 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc/kvm-sea}
 dpkg-deb --fsys-tarfile "$deb" | tar -xO ./bin/busybox >"$root/bin/busybox"
 chmod 755 "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
 install -m 755 "$REPO_ROOT/scripts/guest-init.sh" "$root/init"
 grep -v -e '^#' -e '^$' "$REPO_ROOT/scripts/tests.list" >"$root/etc/kvm-sea/tests"
 cp -a "$OUT/kselftest" "$root/kselftest"
