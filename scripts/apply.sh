@@ -53,7 +53,7 @@ fi
 stage_begin "apply: ${#patches[@]} patch(es) onto out/linux"
 base=$(base_commit)
 state=$KSRC/.git/kvm-sea-applied
-want="$base $(cat /dev/null "${patches[@]}" | sha256sum | cut -d' ' -f1)"
+want=$(series_state)
 
 if [ ! -d "$KSRC/.git" ]; then
 	msg "cloning the base into $KSRC"

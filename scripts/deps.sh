@@ -20,6 +20,9 @@ declare -A files=(
 	[/usr/include/openssl/ssl.h]=libssl-dev
 	[/usr/include/libelf.h]=libelf-dev
 	[/usr/aarch64-linux-gnu/lib/libc.a]=libc6-dev-arm64-cross
+	# checkpatch's SPDX check (scripts/spdxcheck.py), run by /usr/bin/python3
+	[/usr/lib/python3/dist-packages/ply]=python3-ply
+	[/usr/lib/python3/dist-packages/git]=python3-git
 )
 # git-send-email is a git subcommand, not on PATH
 has_cmd() {

@@ -105,3 +105,11 @@ guard_ksrc() {
 		die "out/linux has uncommitted or untracked changes: commit them and
   'make export', or add FORCE=1 to discard them."
 }
+
+# series_state: what out/linux must have been built from to be current:
+# the base commit and a hash of every patch file.
+series_state() {
+	local -a p
+	mapfile -t p < <(series_patches)
+	printf '%s %s\n' "$(base_commit)" "$(cat /dev/null "${p[@]}" | sha256sum | cut -d' ' -f1)"
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# make export: write out/linux's commits (base..HEAD) to patches/ with
+# 'git format-patch -v3 --cover-letter --base', the cover letter's text from
+# scripts/cover-letter.txt, and refresh the mirror of created files.
+# Deterministic: run twice, nothing changes.
+. "$(dirname "$0")/lib.sh"
+[ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
+cover=$REPO_ROOT/scripts/cover-letter.txt
+[ -f "$cover" ] || die "$cover missing: its first line is the cover letter's subject, the rest its body"
+stage_begin "export: out/linux -> patches/"
+base=$(base_commit)
+cd "$KSRC"
+[ -z "$(git status --porcelain -- . ':!.gitignore')" ] ||
+	die "out/linux has uncommitted changes: commit them first"
+n=$(git rev-list --count "$base..HEAD")
+[ "$n" -gt 0 ] || die "out/linux has no commits on top of the base: nothing to export"
+
+tmp=$(mktemp -d "$OUT/.export.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# The cover letter's date is the tip's, not the time of the export.
+GIT_COMMITTER_DATE=$(git log -1 --format=%cI) \
+	git format-patch -q -v3 --cover-letter --base="$base" --no-signature \
+	--subject-prefix=PATCH -o "$tmp" "$base..HEAD"
+letter=$(ls "$tmp"/*-0000-cover-letter.patch)
+subject=$(head -n 1 "$cover")
+python3 - "$letter" "$cover" "$subject" <<'PY'
+import sys
+path, cover, subject = sys.argv[1:]
+body = open(cover).read().split('\n', 1)[1].strip('\n')
+text = open(path).read()
+assert '*** SUBJECT HERE ***' in text and '*** BLURB HERE ***' in text
+text = text.replace('*** SUBJECT HERE ***', subject, 1)
+text = text.replace('*** BLURB HERE ***', body, 1)
+open(path, 'w').write(text)
+PY
+rm -f "$REPO_ROOT"/patches/*.patch
+mkdir -p "$REPO_ROOT/patches"
+mv "$tmp"/*.patch "$REPO_ROOT/patches/"
+"$REPO_ROOT/scripts/mirror.sh" update
+# out/linux now is exactly what patches/ describes: 'make' need not re-apply.
+printf '%s\n%s\n' "$(series_state)" "$(git rev-parse HEAD)" >"$KSRC/.git/kvm-sea-applied"
+msg "wrote $n patch(es) and the cover letter to patches/"
+stage_end

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The files the series creates also live in this repo at their kernel paths.
+#   scripts/mirror.sh update   copy them from out/linux (make export does it)
+#   scripts/mirror.sh check    fail unless the repo's copies equal out/linux's
+# Only files the series adds are mirrored, never files it merely modifies.
+. "$(dirname "$0")/lib.sh"
+mode=${1:-check}
+[ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
+base=$(base_commit)
+roots=(arch include Documentation tools)
+mapfile -t created < <(git -C "$KSRC" diff --name-only --diff-filter=A "$base" HEAD -- "${roots[@]}")
+mapfile -t present < <(cd "$REPO_ROOT" && find "${roots[@]}" -type f 2>/dev/null | sort)
+
+case $mode in
+update)
+	for f in "${present[@]}"; do rm -f "$REPO_ROOT/$f"; done
+	for f in "${created[@]}"; do
+		mkdir -p "$REPO_ROOT/$(dirname "$f")"
+		git -C "$KSRC" show "HEAD:$f" >"$REPO_ROOT/$f"
+	done
+	(cd "$REPO_ROOT" && find "${roots[@]}" -type d -empty -delete 2>/dev/null) || true
+	msg "mirrored ${#created[@]} file(s) the series creates"
+	;;
+check)
+	stage_begin "mirror: created files equal the series'"
+	bad=0
+	for f in "${created[@]}"; do
+		if ! git -C "$KSRC" show "HEAD:$f" | cmp -s - "$REPO_ROOT/$f"; then
+			printf '    differs or missing: %s\n' "$f"; bad=1
+		fi
+	done
+	for f in "${present[@]}"; do
+		printf '%s\n' "${created[@]}" | grep -qxF "$f" ||
+			{ printf '    not created by the series: %s\n' "$f"; bad=1; }
+	done
+	[ "$bad" -eq 0 ] || die "the mirror under arch/ include/ Documentation/ tools/ is stale:
+  run 'make export' (never edit those files or patches/ by hand)"
+	msg "${#created[@]} file(s), all identical"
+	stage_end
+	;;
+*) die "usage: $0 update|check" ;;
+esac
