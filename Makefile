@@ -4,7 +4,7 @@ S := scripts
 .DEFAULT_GOAL := all
 
 .PHONY: all check help deps base apply build selftests initramfs boot \
-	bisect checkpatch kselftest-tarball clean distclean
+	bisect checkpatch mirror export kselftest-tarball clean distclean
 
 all:                    ## deps, base, apply, build, selftests, initramfs, boot + tests
 	@$(S)/pipeline.sh all
@@ -29,6 +29,10 @@ bisect:                 ## gate: build every patch of the series in order
 	@$(S)/bisect.sh
 checkpatch:             ## gate: checkpatch.pl --strict on every patch
 	@$(S)/checkpatch.sh
+mirror:                 ## gate: arch/ include/ ... here equal the files the series creates
+	@$(S)/mirror.sh check
+export:                 ## write out/linux's commits to patches/ (+ cover letter, mirror)
+	@$(S)/export.sh
 kselftest-tarball:      ## tests + Image + .config to run on a real arm64 host
 	@$(S)/tarball.sh
 clean:                  ## remove out/ (refuses to drop unexported work; FORCE=1)

@@ -45,6 +45,7 @@ step base bash "$S/base.sh"
 step apply bash "$S/apply.sh"
 if [ "$mode" = check ]; then
 	step checkpatch bash "$S/checkpatch.sh" || true
+	step mirror bash "$S/mirror.sh" check || true
 fi
 step build bash "$S/build.sh"
 if [ "$mode" = check ]; then

@@ -14,6 +14,13 @@ LDFLAGS=-static run_logged "$LOGS/selftests.log" \
 	make -C "$KSRC/tools/testing/selftests" -j"$JOBS" ARCH=arm64 \
 	CROSS_COMPILE="$CROSS" O="$KBUILD" TARGETS=kvm \
 	KSFT_INSTALL_PATH="$OUT/kselftest.tmp" install
+# The project's own ABI check joins the kvm collection, so the runner runs it.
+msg "building the ABI check against the installed UAPI headers"
+"${CROSS}gcc" -static -Wall -Werror -O2 -isystem "$KBUILD/usr/include" \
+	-o "$OUT/kselftest.tmp/kvm/sea_abi_check" "$REPO_ROOT/scripts/abi-check.c" ||
+	die "scripts/abi-check.c does not build against the series' UAPI headers:
+  a number, size or offset of DESIGN.md section 3 is wrong (see above)"
+echo "kvm:sea_abi_check" >>"$OUT/kselftest.tmp/kselftest-list.txt"
 rm -rf "$OUT/kselftest"
 mv "$OUT/kselftest.tmp" "$OUT/kselftest"
 msg "$(grep -c '^kvm:' "$OUT/kselftest/kselftest-list.txt") KVM tests installed in $OUT/kselftest"
