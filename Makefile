@@ -3,7 +3,7 @@ SHELL := /bin/bash
 S := scripts
 .DEFAULT_GOAL := all
 
-.PHONY: all check help deps base apply build selftests initramfs boot \
+.PHONY: all check help deps base apply build selftests emulator initramfs boot \
 	bisect checkpatch mirror export kselftest-tarball clean distclean
 
 all:                    ## deps, base, apply, build, selftests, initramfs, boot + tests
@@ -21,6 +21,8 @@ build:                  ## build the arm64 Image (W=1) in out/build
 	@$(S)/build.sh
 selftests:              ## build and install the KVM kselftests (static)
 	@$(S)/selftests.sh
+emulator:               ## build the test-only SEA emulator (emulator/) and its test
+	@$(S)/emulator.sh
 initramfs:              ## pack busybox + kselftests into out/initramfs.cpio.gz
 	@$(S)/initramfs.sh
 boot:                   ## boot QEMU and run the test list (TESTS=a,b to choose)

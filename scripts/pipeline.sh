@@ -52,6 +52,7 @@ if [ "$mode" = check ]; then
 	step bisect bash "$S/bisect.sh" || true
 fi
 step selftests bash "$S/selftests.sh"
+step emulator bash "$S/emulator.sh"
 step initramfs bash "$S/initramfs.sh"
 booted=1
 step boot bash "$S/boot.sh" || true

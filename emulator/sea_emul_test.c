@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sea_emul_test - drive the series' SEA path end to end with the SEA
+ * emulator (sea_emul.ko, test-only): the guest touches a page the emulator
+ * poisons, KVM exits with KVM_EXIT_ARM_SEA, this VMM checks the exit and
+ * replays the abort, and the guest's handler checks what it sees and goes
+ * on.  Every case also checks, from the emulator's counters, that the
+ * emulator converted exactly the touches the guest made: a case where
+ * nothing happened fails.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "processor.h"
+#include "test_util.h"
+
+#define PARAMS		"/sys/module/sea_emul/parameters/"
+
+#define TEST_GPA	0xc0000000UL
+#define TEST_GVA	0xc0000000UL
+#define TEST_SLOT	10
+
+#define ESR_ISS_FSC	GENMASK_ULL(5, 0)
+#define ESR_ISS_WNR	BIT_ULL(6)
+#define ESR_ISS_EA	BIT_ULL(9)
+#define ESR_ISS_FNV	BIT_ULL(10)
+#define ESR_ISS_SET	GENMASK_ULL(12, 11)
+#define ESR_ISS		GENMASK_ULL(24, 0)
+#define ESR_IL		BIT_ULL(25)
+#define EC_IABT_LOW	0x20
+#define EC_DABT_LOW	0x24
+#define EC_SERROR	0x2f
+#define FSC_EXTABT	0x10
+#define FSC_SECC	0x18
+/* What KVM_EXIT_ARM_SEA's esr may hold: EC, IL, SET, FnV, EA, CM, WnR, FSC */
+#define SEA_EXIT_ESR_MASK (GENMASK_ULL(31, 25) | GENMASK_ULL(12, 8) | \
+			   GENMASK_ULL(6, 0))
+/* Syndrome bits a real SEA never has (ISV, SAS, SRT, AR, ISS2): KVM must drop them */
+#define JUNK_ESR	(BIT_ULL(24) | GENMASK_ULL(23, 22) | GENMASK_ULL(20, 16) | \
+			 BIT_ULL(14) | GENMASK_ULL(36, 32))
+
+struct emul_case {
+	const char *name;
+	bool cap;		/* KVM_CAP_ARM_SEA_TO_USER enabled */
+	bool iabt;		/* fetch from the page rather than load from it */
+	bool fnv;		/* the emulated SEA has FnV set */
+	bool gpa_valid;		/* the emulated SEA has a valid HPFAR */
+	bool vmm_esr;		/* replay with a syndrome of the VMM's */
+	uint64_t junk;		/* bits the emulator adds to the syndrome */
+	int touches;
+};
+
+/* What the guest's handlers saw. */
+static struct {
+	uint64_t aborts;
+	uint64_t serrors;
+	uint64_t esr;
+	uint64_t far;
+} seen;
+
+/* The load that touches the poisoned page, at a known address. */
+asm(".pushsection .text, \"ax\"\n"
+    ".global sea_load\n"
+    "sea_load:\n"
+    "	ldr	x0, [x0]\n"
+    "	ret\n"
+    ".popsection\n");
+uint64_t sea_load(uint64_t addr);
+
+static void guest_dabt_handler(struct ex_regs *regs)
+{
+	GUEST_ASSERT_EQ(regs->pc, (uint64_t)sea_load);
+	seen.esr = read_sysreg(esr_el1);
+	seen.far = read_sysreg(far_el1);
+	seen.aborts++;
+	regs->pc += 4;
+}
+
+/* The fetch came from a call into the page: return to the caller. */
+static void guest_iabt_handler(struct ex_regs *regs)
+{
+	GUEST_ASSERT_EQ(regs->pc, TEST_GVA);
+	seen.esr = read_sysreg(esr_el1);
+	seen.far = read_sysreg(far_el1);
+	seen.aborts++;
+	regs->pc = regs->regs[30];
+}
+
+/* Cap off: KVM makes an SError pending, taken before the load runs again. */
+static void guest_serror_handler(struct ex_regs *regs)
+{
+	GUEST_ASSERT_EQ(regs->pc, (uint64_t)sea_load);
+	seen.esr = read_sysreg(esr_el1);
+	seen.serrors++;
+	regs->pc += 4;
+}
+
+static void guest_code(uint64_t iabt, uint64_t touches)
+{
+	uint64_t i;
+
+	asm volatile("msr daifclr, #4" ::: "memory");
+	isb();
+
+	for (i = 0; i < touches; i++) {
+		if (iabt)
+			((void (*)(void))TEST_GVA)();
+		else
+			sea_load(TEST_GVA);
+	}
+	GUEST_DONE();
+}
+
+static void param_write(const char *name, uint64_t val)
+{
+	char path[128], buf[32];
+	int fd, len;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	fd = open(path, O_WRONLY);
+	TEST_ASSERT(fd >= 0, "open %s: errno %d", path, errno);
+	len = snprintf(buf, sizeof(buf), "%lu", val);
+	TEST_ASSERT(write(fd, buf, len) == len, "write %s: errno %d", path, errno);
+	close(fd);
+}
+
+static uint64_t param_read(const char *name)
+{
+	char path[128], buf[32] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	fd = open(path, O_RDONLY);
+	TEST_ASSERT(fd >= 0, "open %s: errno %d", path, errno);
+	TEST_ASSERT(read(fd, buf, sizeof(buf) - 1) > 0, "read %s: errno %d",
+		    path, errno);
+	close(fd);
+	return strtoull(buf, NULL, 0);
+}
+
+/* The module sits next to this program; load it unless it is loaded. */
+static void load_emulator(void)
+{
+	char self[PATH_MAX], path[PATH_MAX + 16];
+	ssize_t n;
+	int fd;
+
+	if (!access(PARAMS, F_OK))
+		return;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		ksft_exit_fail_msg("readlink /proc/self/exe: errno %d\n", errno);
+	self[n] = '\0';
+	snprintf(path, sizeof(path), "%s/sea_emul.ko", dirname(self));
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || syscall(__NR_finit_module, fd, "", 0))
+		ksft_exit_fail_msg("cannot load %s (errno %d): the emulator must be built for this kernel\n",
+				   path, errno);
+	close(fd);
+}
+
+static bool vm_has_ras(struct kvm_vcpu *vcpu)
+{
+	uint64_t pfr0;
+
+	vcpu_get_reg(vcpu, KVM_ARM64_SYS_REG(SYS_ID_AA64PFR0_EL1), &pfr0);
+	return FIELD_GET(ARM64_FEATURE_MASK(ID_AA64PFR0_EL1_RAS), pfr0);
+}
+
+static void check_exit(const struct emul_case *c, struct kvm_run *run)
+{
+	uint64_t esr = run->arm_sea.esr;
+
+	TEST_ASSERT(!(esr & ~SEA_EXIT_ESR_MASK), "%s: exit esr 0x%lx leaks syndrome bits",
+		    c->name, esr);
+	TEST_ASSERT_EQ((esr >> ESR_EC_SHIFT) & ESR_EC_MASK,
+		       c->iabt ? EC_IABT_LOW : EC_DABT_LOW);
+	TEST_ASSERT_EQ(esr & ESR_ISS_FSC, FSC_EXTABT);
+	TEST_ASSERT_EQ(!!(esr & ESR_ISS_FNV), c->fnv);
+	TEST_ASSERT_EQ(run->arm_sea.gva, c->fnv ? 0 : TEST_GVA);
+	TEST_ASSERT_EQ(run->arm_sea.flags,
+		       c->gpa_valid ? KVM_EXIT_ARM_SEA_FLAG_GPA_VALID : 0);
+	TEST_ASSERT_EQ(run->arm_sea.gpa, c->gpa_valid ? TEST_GPA : 0);
+}
+
+/* The syndrome the VMM supplies when it replays with one of its own. */
+static uint64_t vmm_iss(const struct emul_case *c, bool ras)
+{
+	uint64_t iss = FSC_SECC | ESR_ISS_EA;
+
+	if (!c->iabt)
+		iss |= ESR_ISS_WNR;
+	if (ras)
+		iss |= 2ULL << 11;	/* SET: restartable */
+	return iss;
+}
+
+static void replay(const struct emul_case *c, struct kvm_vcpu *vcpu, bool ras)
+{
+	struct kvm_vcpu_events ev = {};
+
+	ev.exception.ext_iabt_pending = c->iabt;
+	ev.exception.ext_dabt_pending = !c->iabt;
+	if (c->vmm_esr) {
+		ev.exception.ext_abt_has_esr = 1;
+		ev.exception.ext_abt_esr = vmm_iss(c, ras);
+	}
+	vcpu_events_set(vcpu, &ev);
+}
+
+static void run_case(const struct emul_case *c)
+{
+	const char *count = c->iabt ? "iabt_count" : "dabt_count";
+	const char *other = c->iabt ? "dabt_count" : "iabt_count";
+	uint64_t iss, exits = 0;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	bool ras, done = false;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	vcpu_args_set(vcpu, 2, c->iabt, c->touches);
+	if (c->cap)
+		vm_enable_cap(vm, KVM_CAP_ARM_SEA_TO_USER, 0);
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(vcpu);
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_DABT,
+				guest_dabt_handler);
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_IABT,
+				guest_iabt_handler);
+	vm_install_exception_handler(vm, VECTOR_ERROR_CURRENT,
+				     guest_serror_handler);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, TEST_GPA,
+				    TEST_SLOT, 1, 0);
+	virt_map(vm, TEST_GVA, TEST_GPA, 1);
+	ras = vm_has_ras(vcpu);
+
+	param_write("fnv", c->fnv);
+	param_write("gpa_valid", c->gpa_valid);
+	param_write("junk", c->junk);
+	param_write("dabt_count", 0);
+	param_write("iabt_count", 0);
+	param_write("ipa", TEST_GPA);
+
+	while (!done) {
+		vcpu_run(vcpu);
+		if (vcpu->run->exit_reason == KVM_EXIT_ARM_SEA) {
+			TEST_ASSERT(c->cap, "%s: SEA exit without the cap", c->name);
+			check_exit(c, vcpu->run);
+			replay(c, vcpu, ras);
+			exits++;
+			continue;
+		}
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_DONE:
+			done = true;
+			break;
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+			break;
+		default:
+			TEST_FAIL("%s: unexpected exit %s", c->name,
+				  exit_reason_str(vcpu->run->exit_reason));
+		}
+	}
+	param_write("ipa", -1);
+
+	TEST_ASSERT(param_read(count) == c->touches && param_read(other) == 0,
+		    "%s: emulator converted %lu/%lu aborts, expected %d",
+		    c->name, param_read(count), param_read(other), c->touches);
+	sync_global_from_guest(vm, seen);
+
+	if (!c->cap) {
+		/* Exactly what the base kernel does: an SError, ISS = IDS */
+		TEST_ASSERT_EQ(exits, 0);
+		TEST_ASSERT_EQ(seen.aborts, 0);
+		TEST_ASSERT_EQ(seen.serrors, c->touches);
+		TEST_ASSERT_EQ((seen.esr >> ESR_EC_SHIFT) & ESR_EC_MASK, EC_SERROR);
+		TEST_ASSERT_EQ(seen.esr & ESR_ISS, BIT_ULL(24));
+		goto out;
+	}
+
+	TEST_ASSERT_EQ(exits, c->touches);
+	TEST_ASSERT_EQ(seen.aborts, c->touches);
+	TEST_ASSERT_EQ(seen.serrors, 0);
+	TEST_ASSERT_EQ((seen.esr >> ESR_EC_SHIFT) & ESR_EC_MASK,
+		       c->iabt ? ESR_EC_IABT : ESR_EC_DABT);
+	if (c->vmm_esr) {
+		iss = vmm_iss(c, ras);
+	} else {
+		iss = FSC_EXTABT;
+		if (c->fnv)
+			iss |= ESR_ISS_FNV;
+	}
+	TEST_ASSERT((seen.esr & ESR_ISS) == iss, "%s: guest ESR_EL1 0x%lx, ISS 0x%lx expected",
+		    c->name, seen.esr, iss);
+	TEST_ASSERT_EQ(seen.far, (iss & ESR_ISS_FNV) ? 0 : TEST_GVA);
+out:
+	kvm_vm_free(vm);
+	ksft_test_result_pass("%s: %d touch(es), %lu exit(s), emulator fired %lu time(s)\n",
+			      c->name, c->touches, exits, param_read(count));
+}
+
+static const struct emul_case cases[] = {
+	{ .name = "data SEA: exit, replay, guest recovers", .cap = true,
+	  .gpa_valid = true, .junk = JUNK_ESR, .touches = 1 },
+	{ .name = "instruction SEA: exit, replay as iabt", .cap = true,
+	  .iabt = true, .gpa_valid = true, .touches = 1 },
+	{ .name = "FnV set, GPA invalid: no gva, no gpa", .cap = true,
+	  .fnv = true, .touches = 1 },
+	{ .name = "data SEA replayed with the VMM's ISS", .cap = true,
+	  .gpa_valid = true, .vmm_esr = true, .touches = 1 },
+	{ .name = "instruction SEA replayed with the VMM's ISS", .cap = true,
+	  .iabt = true, .vmm_esr = true, .touches = 1 },
+	{ .name = "cap off: SError as before, no exit", .gpa_valid = true,
+	  .touches = 1 },
+	{ .name = "poisoned page touched 1000 times", .cap = true,
+	  .gpa_valid = true, .touches = 1000 },
+};
+
+int main(void)
+{
+	int i;
+
+	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_SEA_TO_USER));
+	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_INJECT_EXT_IABT));
+
+	ksft_print_header();
+	load_emulator();
+	ksft_set_plan(ARRAY_SIZE(cases));
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		run_case(&cases[i]);
+
+	ksft_finished();
+}
