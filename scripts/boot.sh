@@ -63,6 +63,8 @@ for p in "${problems[@]}"; do
 done
 
 sed 's/^/    /' "$results"
+# Cases a test skipped inside (TAP subtests), with the reason each gives.
+grep -E '^# ok [0-9]+ .*# SKIP' "$log" | sed 's/^# /    subtest: /' || true
 [ "${#problems[@]}" -eq 0 ] || printf '    see %s\n' "$log"
 stage_end
 echo "$pass passed, $fail failed, $skip skipped"
