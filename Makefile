@@ -4,7 +4,8 @@ S := scripts
 .DEFAULT_GOAL := all
 
 .PHONY: all check help deps base apply build selftests emulator initramfs boot \
-	bisect checkpatch mirror export kselftest-tarball clean distclean
+	checkpatch hygiene am-check mirror bisect defconfig static docs uapi \
+	export kselftest-tarball clean distclean
 
 all:                    ## deps, base, apply, build, selftests, initramfs, boot + tests
 	@$(S)/pipeline.sh all
@@ -27,12 +28,24 @@ initramfs:              ## pack busybox + kselftests into out/initramfs.cpio.gz
 	@$(S)/initramfs.sh
 boot:                   ## boot QEMU and run the test list (TESTS=a,b to choose)
 	@$(S)/boot.sh $(TESTS)
-bisect:                 ## gate: build every patch of the series in order
-	@$(S)/bisect.sh
-checkpatch:             ## gate: checkpatch.pl --strict on every patch
+checkpatch:             ## gate: checkpatch --strict, subject prefixes, sign-offs
 	@$(S)/checkpatch.sh
+hygiene:                ## gate: patch names, whitespace, modes, Change-Id
+	@$(S)/hygiene.sh
+am-check:               ## gate: patches/ on a fresh base: no offset/fuzz, git am
+	@$(S)/am-check.sh
 mirror:                 ## gate: arch/ include/ ... here equal the files the series creates
 	@$(S)/mirror.sh check
+bisect:                 ## gate: build base + every patch, W=1, no new warnings
+	@$(S)/bisect.sh
+defconfig:              ## gate: arch/arm64/kvm/ with defconfig + APEI/GHES, W=1
+	@$(S)/defconfig.sh
+static:                 ## gate: sparse C=2 and kernel-doc, no new warnings
+	@$(S)/static.sh
+docs:                   ## gate: Sphinx SPHINXDIRS=virt, no new warnings
+	@$(S)/docs.sh
+uapi:                   ## gate: headers_install, UAPI header test, ABI asserts
+	@$(S)/uapi.sh
 export:                 ## write out/linux's commits to patches/ (+ cover letter, mirror)
 	@$(S)/export.sh
 kselftest-tarball:      ## tests + Image + .config to run on a real arm64 host

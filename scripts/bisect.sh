@@ -1,26 +1,39 @@
 #!/usr/bin/env bash
-# Bisectability: build the Image (W=1) at every patch of the series, in
-# order, in out/linux; then return to the tip.  One log per patch in
-# out/logs/bisect-NN.log.
+# Bisectability gate: build the Image (W=1) at the base and at every patch
+# of the series, in order, in out/linux; then return to the tip.  Fails if
+# a patch does not build, or if it adds a compiler warning, compared with
+# the base, in a file the series touches or in the directories of the C
+# files it changes (their objects are rebuilt at every step, so their
+# warnings are all seen, not only those of what make happened to redo).
+# Logs: out/logs/bisect-NN.log (00 is the base).
 . "$(dirname "$0")/lib.sh"
 [ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
 [ -f "$KBUILD/.config" ] || die "no kernel config: run 'make build' first"
-cd "$KSRC"
-[ -z "$(git status --porcelain -- . ':!.gitignore')" ] ||
-	die "out/linux has uncommitted changes: commit or drop them first"
-mapfile -t commits < <(git rev-list --reverse "$(base_commit)..HEAD")
-stage_begin "bisect: build each of ${#commits[@]} patch(es)"
-tip=$(git symbolic-ref -q --short HEAD || git rev-parse HEAD)
-trap 'git checkout -q "$tip"' EXIT
-n=0
-for c in "${commits[@]}"; do
-	n=$((n + 1))
-	git checkout -q --detach "$c"
-	msg "[$n/${#commits[@]}] $(git log -1 --format=%s)"
+mapfile -t commits < <(git -C "$KSRC" rev-list --reverse "$(base_commit)..HEAD")
+mapfile -t dirs < <(series_dirs)
+mapfile -t files < <(series_files)
+stage_begin "bisect: build the base and each of ${#commits[@]} patch(es), W=1"
+# diagnostics in the files and directories named above, as a grep pattern
+scope=$(printf '%s\n' "${files[@]}" "${dirs[@]}" | sed 's/[.]/\\./g; s/^/^/' )
+
+n=0 bad=0
+for c in base "${commits[@]}"; do
+	checkout_rev "$c"
 	log=$(printf '%s/bisect-%02d.log' "$LOGS" "$n")
+	what=$([ "$n" -eq 0 ] && echo "base" || echo "[$n/${#commits[@]}]")
+	msg "$what $(git -C "$KSRC" log -1 --format=%s)"
+	for d in "${dirs[@]}"; do
+		[ -d "$KBUILD/$d" ] && find "$KBUILD/$d" -name '*.o' -delete
+	done
 	run_logged "$log" kmake W=1 Image ||
-		die "patch $n ($(git log -1 --format=%s)) does not build: see $log"
+		die "$what ($(git -C "$KSRC" log -1 --format=%s)) does not build: see $log"
+	diagnostics "$log" | grep -f <(printf '%s\n' "$scope") >"$log.warnings" || true
+	if [ "$n" -gt 0 ] && ! compare_diagnostics "W=1 warnings" \
+			"$(printf '%s/bisect-00.log.warnings' "$LOGS")" "$log.warnings"; then
+		printf '    ^ added by patch %d: %s\n' "$n" "$(git -C "$KSRC" log -1 --format=%s)" >&2
+		bad=$((bad + 1))
+	fi
+	n=$((n + 1))
 done
-git checkout -q "$tip"
-trap - EXIT
+[ "$bad" -eq 0 ] || die "$bad patch(es) add W=1 warnings: fix them in out/linux (git rebase -i, then 'make export')"
 stage_end

@@ -6,21 +6,7 @@ need_cmd "${CROSS}gcc" ccache make flex bison bc
 [ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
 stage_begin "build: arm64 Image"
 
-frag=$REPO_ROOT/scripts/kernel.config
-mkdir -p "$KBUILD" "$LOGS"
-run_logged "$LOGS/config.log" kmake allnoconfig
-run_logged "$LOGS/config.log" "$KSRC/scripts/kconfig/merge_config.sh" -m -O "$KBUILD" \
-	"$KBUILD/.config" "$frag"
-run_logged "$LOGS/config.log" kmake olddefconfig
-
-# merge_config only warns when Kconfig drops a requested value: fail instead,
-# the tests would otherwise run on a kernel without what they need.
-missing=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while IFS= read -r line; do
-	grep -qxF "$line" "$KBUILD/.config" || printf '  %s\n' "$line"
-done)
-[ -z "$missing" ] || die "these options of scripts/kernel.config did not survive
-olddefconfig (a dependency is missing; add it to the fragment):
-$missing"
+make_config "$KBUILD" allnoconfig "$REPO_ROOT/scripts/kernel.config"
 
 msg "compiling (log: $LOGS/build.log)"
 run_logged "$LOGS/build.log" kmake W=1 Image modules

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Style: scripts/checkpatch.pl --strict on every patch of the series; any
-# error, warning or check fails.
+# Style gate, on every patch of the series:
+#  - scripts/checkpatch.pl --strict: any error, warning or check fails;
+#  - the subject carries the prefix its files call for (subject_prefix);
+#  - a Signed-off-by: names the patch's author exactly.
 #
 # One checkpatch test is replaced by an exact one: FILE_PATH_CHANGES warns
 # on every new file ("does MAINTAINERS need updating?") whether or not an
@@ -12,6 +14,22 @@
 # python3-ply and python3-git, which only Debian's interpreter sees.
 export PATH=/usr/bin:$PATH
 mapfile -t patches < <(series_patches)
+
+# subject_prefix FILE...: the subject prefix of a patch touching FILEs, the
+# way the KVM/arm64 tree names its commits: arm64 code -> "KVM: arm64: ",
+# only KVM selftests -> "KVM: selftests: ", only KVM docs ->
+# "Documentation: kvm: ".
+subject_prefix() {
+	if printf '%s\n' "$@" | grep -q '^arch/arm64/'; then
+		echo "KVM: arm64: "
+	elif ! printf '%s\n' "$@" | grep -vq '^tools/testing/selftests/kvm/'; then
+		echo "KVM: selftests: "
+	elif ! printf '%s\n' "$@" | grep -vq '^Documentation/virt/kvm/'; then
+		echo "Documentation: kvm: "
+	else
+		echo "(no rule: add one to subject_prefix in $0) "
+	fi
+}
 stage_begin "checkpatch: --strict on ${#patches[@]} patch(es)"
 bad=0
 for p in "${patches[@]}"; do
@@ -21,6 +39,19 @@ for p in "${patches[@]}"; do
 	else
 		bad=$((bad + 1))
 		printf '    NOT CLEAN: %s\n%s\n' "$(basename "$p")" "$(sed 's/^/      /' <<<"$out")"
+	fi
+	meta=$(git mailinfo /dev/null /dev/null <"$p")
+	author="$(sed -n 's/^Author: //p' <<<"$meta") <$(sed -n 's/^Email: //p' <<<"$meta")>"
+	subject=$(sed -n 's/^Subject: //p' <<<"$meta")
+	mapfile -t files < <(sed -n 's#^+++ b/##p; s#^--- a/##p' "$p" | sort -u)
+	want=$(subject_prefix "${files[@]}")
+	if [[ $subject != "$want"* ]]; then
+		bad=$((bad + 1))
+		printf '    WRONG PREFIX: %s: its files call for "%s"\n' "$(basename "$p")" "$want"
+	fi
+	if ! grep -qxF "Signed-off-by: $author" "$p"; then
+		bad=$((bad + 1))
+		printf '    NO SIGN-OFF BY THE AUTHOR: %s: add "Signed-off-by: %s"\n' "$(basename "$p")" "$author"
 	fi
 done
 mapfile -t added < <(git -C "$KSRC" diff --name-only --diff-filter=A "$(base_commit)" HEAD)

@@ -13,7 +13,7 @@ declare -A tools=(
 	[cpio]=cpio [xz]=xz-utils [dpkg-deb]=dpkg [perl]=perl [git]=git
 	[sparse]=sparse [sphinx-build]=python3-sphinx [b4]=b4
 	[git-send-email]=git-email [python3]=python3 [gzip]=gzip
-	[openssl]=openssl [timeout]=coreutils
+	[openssl]=openssl [timeout]=coreutils [patch]=patch
 )
 # headers/libraries without a command of their own
 declare -A files=(

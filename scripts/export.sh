@@ -16,7 +16,7 @@ n=$(git rev-list --count "$base..HEAD")
 [ "$n" -gt 0 ] || die "out/linux has no commits on top of the base: nothing to export"
 
 tmp=$(mktemp -d "$OUT/.export.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+at_exit 'rm -rf "$tmp"'
 # The cover letter's date is the tip's, not the time of the export.
 GIT_COMMITTER_DATE=$(git log -1 --format=%cI) \
 	git format-patch -q -v3 --cover-letter --base="$base" --no-signature \

@@ -29,18 +29,27 @@ msg()  { printf '    %s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die()  { printf '\nERROR: %s\n' "$*" >&2; exit 1; }
 
+# at_exit CMD: run CMD (a string for eval) when the script exits, however it
+# exits; hooks run in the order they were added.  Scripts use this instead
+# of their own 'trap ... EXIT', which would replace the stage's.
+_exit_hooks=()
+at_exit() { _exit_hooks+=("$1"); }
+_on_exit() {
+	local _rc=$1 h
+	for h in "${_exit_hooks[@]}"; do eval "$h" || true; done
+	if [ -n "$_stage_name" ] && [ "$_rc" -ne 0 ]; then
+		printf '<== %s: FAILED after %ss\n' "$_stage_name" $((SECONDS - _stage_t0)) >&2
+	fi
+}
+trap '_on_exit $?' EXIT
+
 stage_begin() {
 	_stage_name=$1 _stage_t0=$SECONDS
 	printf '==> %s\n' "$_stage_name"
-	trap '_stage_fail $?' EXIT
 }
 stage_end() {
-	trap - EXIT
 	printf '<== %s: done in %ss\n' "$_stage_name" $((SECONDS - _stage_t0))
-}
-_stage_fail() {
-	[ "$1" -eq 0 ] && return
-	printf '<== %s: FAILED after %ss\n' "$_stage_name" $((SECONDS - _stage_t0)) >&2
+	_stage_name=
 }
 
 # run_logged LOG CMD...: run CMD with all output in LOG, print a heartbeat
@@ -92,6 +101,11 @@ need_cmd() {
 	done
 }
 
+# ksrc_is_clean: out/linux has no uncommitted or untracked changes.
+ksrc_is_clean() {
+	[ -z "$(git -C "$KSRC" status --porcelain -- . ':!.gitignore')" ]
+}
+
 # guard_ksrc: refuse (unless FORCE=1) when out/linux holds work that exists
 # nowhere else: commits not written to patches/, or uncommitted changes.
 guard_ksrc() {
@@ -101,7 +115,7 @@ guard_ksrc() {
 	[ "$(git -C "$KSRC" rev-parse HEAD)" = "${recorded:-$(base_commit)}" ] ||
 		die "out/linux has commits that are not in patches/ (HEAD $(git -C "$KSRC" log -1 --format=%h)).
   Run 'make export' to write them to patches/, or add FORCE=1 to discard them."
-	[ -z "$(git -C "$KSRC" status --porcelain -- . ':!.gitignore')" ] ||
+	ksrc_is_clean ||
 		die "out/linux has uncommitted or untracked changes: commit them and
   'make export', or add FORCE=1 to discard them."
 }
@@ -112,4 +126,87 @@ series_state() {
 	local -a p
 	mapfile -t p < <(series_patches)
 	printf '%s %s\n' "$(base_commit)" "$(cat /dev/null "${p[@]}" | sha256sum | cut -d' ' -f1)"
+}
+
+# checkout_rev base|tip|REV: check out the base, the series' tip (what was
+# checked out first) or REV, detached, in out/linux, for a gate that compares
+# revisions.  The tip is checked out again when the script exits, whether
+# it passes or fails.
+_walk_tip=
+checkout_rev() {
+	if [ -z "$_walk_tip" ]; then
+		ksrc_is_clean || die "out/linux has uncommitted changes: commit or drop them first"
+		_walk_tip=$(git -C "$KSRC" symbolic-ref -q --short HEAD || git -C "$KSRC" rev-parse HEAD)
+		at_exit 'git -C "$KSRC" checkout -q "$_walk_tip"'
+	fi
+	case $1 in
+	base) git -C "$KSRC" checkout -q --detach "$(base_commit)" ;;
+	tip) git -C "$KSRC" checkout -q "$_walk_tip" ;;
+	*) git -C "$KSRC" checkout -q --detach "$1" ;;
+	esac
+}
+
+# series_files [GIT-DIFF-ARGS...]: the kernel files the series changes
+# (base..HEAD of out/linux), tools/ and Documentation/ excluded.
+series_files() {
+	git -C "$KSRC" diff --name-only "$@" "$(base_commit)" HEAD -- . \
+		':!tools' ':!Documentation'
+}
+
+# series_dirs: the directories holding the C files the series changes: the
+# objects there are rebuilt and compared with the base by the gates.
+series_dirs() {
+	series_files | sed -n 's#/[^/]*\.c$#/#p' | sort -u
+}
+
+# diagnostics LOG...: the warnings and errors (compiler, sparse, Sphinx) in
+# LOG as "file: text", paths relative to the source tree and without line
+# numbers, which move between revisions; sorted, duplicates kept: a second
+# "Malformed table" in api.rst is a new error, not the base's one again.
+diagnostics() {
+	sed -nE -e "s#^($KSRC|$OUT/[^/]+)/##" \
+		-e 's#^([^ :]+):[0-9]+(:[0-9]+)?: *(warning|error|WARNING|ERROR|CRITICAL): #\1: \3: #p' "$@" |
+		sed -E ':a; s#(^|/)[^/.][^/]*/\.\./#\1#; ta' | sort
+}
+
+# compare_diagnostics WHAT BASE NEW: fail, listing them, if NEW (a
+# diagnostics file) has lines BASE lacks.
+compare_diagnostics() {
+	local what=$1 base=$2 new=$3 added
+	added=$(comm -13 "$base" "$new")
+	if [ -n "$added" ]; then
+		printf '    new %s (not in the base):\n' "$what" >&2
+		sed 's/^/      /' <<<"$added" >&2
+		return 1
+	fi
+	msg "no new $what ($(wc -l <"$base") in the base, $(wc -l <"$new") with the series)"
+}
+
+# make_config DIR BASE-TARGET FRAGMENT: configure the kernel build in DIR
+# from a *config target plus a fragment, and fail if Kconfig dropped any
+# value of the fragment (a missing dependency).
+make_config() {
+	local dir=$1 target=$2 frag=$3 missing
+	mkdir -p "$dir"
+	run_logged "$LOGS/config-$(basename "$dir").log" _make_config "$@"
+	missing=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while IFS= read -r line; do
+		grep -qxF "$line" "$dir/.config" || printf '  %s\n' "$line"
+	done)
+	[ -z "$missing" ] || die "these options of $frag did not survive
+olddefconfig (a dependency is missing; add it to the fragment):
+$missing"
+}
+_make_config() {
+	KBUILD=$1 kmake "$2" &&
+		"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$1" "$1/.config" "$3" &&
+		KBUILD=$1 kmake olddefconfig
+}
+
+# build_abi_check OUTPUT: build scripts/abi-check.c (DESIGN section 3 as
+# static asserts) against the UAPI headers installed in out/build/usr/include.
+build_abi_check() {
+	"${CROSS}gcc" -static -Wall -Werror -O2 -isystem "$KBUILD/usr/include" \
+		-o "$1" "$REPO_ROOT/scripts/abi-check.c" ||
+		die "scripts/abi-check.c does not build against the series' UAPI headers:
+  a number, size or offset of DESIGN.md section 3 is wrong (see above)"
 }

@@ -37,19 +37,25 @@ summary() {
 	[ "$fail" -eq 0 ]
 }
 booted=0
-trap 'rc=$?; summary || rc=1; exit $rc' EXIT
+at_exit 'summary || exit 1'
 
 # Each of these needs the one before; a failure ends the run.
 step deps bash "$S/deps.sh"
 step base bash "$S/base.sh"
 step apply bash "$S/apply.sh"
+# The quality gates (make check): a failed gate does not stop the run.
+# Those after the build compare the series with the base: they check out
+# the base in out/linux and always return to the tip.
 if [ "$mode" = check ]; then
-	step checkpatch bash "$S/checkpatch.sh" || true
-	step mirror bash "$S/mirror.sh" check || true
+	for gate in checkpatch hygiene am-check mirror; do
+		step "$gate" bash "$S/$gate.sh" || true
+	done
 fi
 step build bash "$S/build.sh"
 if [ "$mode" = check ]; then
-	step bisect bash "$S/bisect.sh" || true
+	for gate in bisect defconfig static docs uapi; do
+		step "$gate" bash "$S/$gate.sh" || true
+	done
 fi
 step selftests bash "$S/selftests.sh"
 step emulator bash "$S/emulator.sh"

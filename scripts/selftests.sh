@@ -16,10 +16,7 @@ LDFLAGS=-static run_logged "$LOGS/selftests.log" \
 	KSFT_INSTALL_PATH="$OUT/kselftest.tmp" install
 # The project's own ABI check joins the kvm collection, so the runner runs it.
 msg "building the ABI check against the installed UAPI headers"
-"${CROSS}gcc" -static -Wall -Werror -O2 -isystem "$KBUILD/usr/include" \
-	-o "$OUT/kselftest.tmp/kvm/sea_abi_check" "$REPO_ROOT/scripts/abi-check.c" ||
-	die "scripts/abi-check.c does not build against the series' UAPI headers:
-  a number, size or offset of DESIGN.md section 3 is wrong (see above)"
+build_abi_check "$OUT/kselftest.tmp/kvm/sea_abi_check"
 echo "kvm:sea_abi_check" >>"$OUT/kselftest.tmp/kselftest-list.txt"
 rm -rf "$OUT/kselftest"
 mv "$OUT/kselftest.tmp" "$OUT/kselftest"

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Diff-hygiene gate on patches/ as a whole:
+#  - nothing in patches/ but the cover letter and the patches, named and
+#    numbered as 'git format-patch -v3 --cover-letter' names them, and each
+#    subject's [PATCH v3 N/M] matching its place;
+#  - no added line with trailing whitespace, no file mode change, no new
+#    file that is executable, binary, or a backup/merge leftover;
+#  - no Change-Id: (Gerrit) trailer.
+. "$(dirname "$0")/lib.sh"
+dir=$REPO_ROOT/patches
+[ -d "$dir" ] || die "no patches/: run 'make export'"
+mapfile -t patches < <(series_patches)
+m=${#patches[@]}
+stage_begin "hygiene: patches/ (${m} patch(es) and the cover letter)"
+problems=()
+problem() { problems+=("$*"); }
+tmp_ws=$(mktemp)
+at_exit 'rm -f "$tmp_ws"'
+
+# Names: what git format-patch -v3 --cover-letter calls out/linux's commits
+# (which 'make apply' made from patches/).
+[ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
+names=$(mktemp -d)
+at_exit 'rm -rf "$names"'
+git -C "$KSRC" format-patch -q -v3 --cover-letter -o "$names" "$(base_commit)..HEAD"
+while IFS= read -r name; do
+	problem "patches/$name: git format-patch would not write it (stray, or misnamed)"
+done < <(comm -23 <(ls "$dir") <(ls "$names"))
+while IFS= read -r name; do
+	problem "patches/$name is missing (git format-patch writes it from out/linux)"
+done < <(comm -13 <(ls "$dir") <(ls "$names"))
+n=0
+for f in "${patches[@]}"; do
+	n=$((n + 1))
+	subj=$(sed -n '/^Subject: /{s/^Subject: //;p;q}' "$f")
+	[[ $subj == "[PATCH v3 $n/$m] "* ]] ||
+		problem "$(basename "$f"): subject '$subj' should start with '[PATCH v3 $n/$m]'"
+done
+grep -q "^Subject: \[PATCH v3 0/$m\] " "$dir/v3-0000-cover-letter.patch" 2>/dev/null ||
+	problem "the cover letter's subject should start with '[PATCH v3 0/$m]'"
+
+for f in "${patches[@]}"; do
+	name=$(basename "$f")
+	grep -nE '^\+.*[[:space:]]$' "$f" | grep -v '^[0-9]*:+++ ' | while IFS= read -r l; do
+		echo "$name:${l%%:*}: trailing whitespace"; done >"$tmp_ws" || true
+	[ -s "$tmp_ws" ] && while IFS= read -r l; do problem "$l"; done <"$tmp_ws"
+	grep -qE '^(old|new) mode ' "$f" && problem "$name: changes a file mode"
+	grep -nE '^new file mode ' "$f" | grep -v ' 100644$' | while IFS= read -r l; do
+		echo "$name:${l%%:*}: new file is not mode 100644"; done >"$tmp_ws" || true
+	[ -s "$tmp_ws" ] && while IFS= read -r l; do problem "$l"; done <"$tmp_ws"
+	grep -q '^GIT binary patch' "$f" && problem "$name: contains a binary file"
+	grep -E '^\+\+\+ b/' "$f" | grep -E '(\.orig|\.rej|~|\.swp|\.bak)$' | sed "s#^+++ b/#$name: stray file: #" >"$tmp_ws" || true
+	[ -s "$tmp_ws" ] && while IFS= read -r l; do problem "$l"; done <"$tmp_ws"
+	grep -qi '^Change-Id:' "$f" && problem "$name: has a Change-Id: trailer"
+done
+if [ "${#problems[@]}" -gt 0 ]; then
+	printf '    %s\n' "${problems[@]}" >&2
+	die "${#problems[@]} hygiene problem(s): fix them in out/linux (git rebase -i), then
+  'make export' (never edit patches/ by hand)"
+fi
+msg "names, numbering, whitespace, modes, trailers: clean"
+stage_end

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# UAPI gate, on the series' tree in out/build:
+#  - make headers_install (to out/build/usr/include);
+#  - the kernel's UAPI header compile test (what CONFIG_UAPI_HEADER_TEST
+#    runs: every exported header compiles on its own, twice, and passes
+#    headers_check.pl), enabled for this run only;
+#  - scripts/abi-check.c, the numbers, sizes and offsets of DESIGN.md
+#    section 3 and their equality with upstream, as static asserts, built
+#    against the installed headers.
+. "$(dirname "$0")/lib.sh"
+need_cmd "${CROSS}gcc"
+[ -f "$KBUILD/.config" ] || die "no kernel config: run 'make build' first"
+stage_begin "uapi: headers_install, header compile test, ABI asserts"
+run_logged "$LOGS/uapi.log" kmake headers_install ||
+	die "make headers_install failed: see $LOGS/uapi.log"
+run_logged "$LOGS/uapi-hdrtest.log" kmake usr/ CONFIG_UAPI_HEADER_TEST=y ||
+	die "a UAPI header does not compile on its own: see $LOGS/uapi-hdrtest.log"
+for h in linux/kvm asm/kvm; do
+	[ -f "$KBUILD/usr/include/$h.hdrtest" ] || die "the header test skipped $h.h"
+done
+msg "$(find "$KBUILD/usr/include" -name '*.hdrtest' | wc -l) header(s) compile on their own, linux/kvm.h and asm/kvm.h among them"
+build_abi_check "$OUT/sea_abi_check"
+msg "scripts/abi-check.c builds against them: DESIGN.md section 3 holds"
+stage_end
