@@ -51,7 +51,6 @@ if [ -n "$kdir" ]; then
 fi
 
 stage_begin "apply: ${#patches[@]} patch(es) onto out/linux"
-base=$(base_commit)
 state=$KSRC/.git/kvm-sea-applied
 want=$(series_state)
 

@@ -24,7 +24,7 @@ export KBUILD_BUILD_TIMESTAMP="$BASE_GIT_DATE"
 # signing) when the scripts drive their own repositories.
 export GIT_CONFIG_NOSYSTEM=1
 
-_stage_name= _stage_t0=
+_stage_name="" _stage_t0=0
 msg()  { printf '    %s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die()  { printf '\nERROR: %s\n' "$*" >&2; exit 1; }
@@ -146,10 +146,10 @@ checkout_rev() {
 	esac
 }
 
-# series_files [GIT-DIFF-ARGS...]: the kernel files the series changes
-# (base..HEAD of out/linux), tools/ and Documentation/ excluded.
+# series_files: the kernel files the series changes (base..HEAD of
+# out/linux), tools/ and Documentation/ excluded.
 series_files() {
-	git -C "$KSRC" diff --name-only "$@" "$(base_commit)" HEAD -- . \
+	git -C "$KSRC" diff --name-only "$(base_commit)" HEAD -- . \
 		':!tools' ':!Documentation'
 }
 
@@ -186,7 +186,7 @@ compare_diagnostics() {
 # from a *config target plus a fragment, and fail if Kconfig dropped any
 # value of the fragment (a missing dependency).
 make_config() {
-	local dir=$1 target=$2 frag=$3 missing
+	local dir=$1 frag=$3 missing
 	mkdir -p "$dir"
 	run_logged "$LOGS/config-$(basename "$dir").log" _make_config "$@"
 	missing=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while IFS= read -r line; do
