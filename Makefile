@@ -5,7 +5,7 @@ S := scripts
 
 .PHONY: all check help deps base apply build selftests emulator initramfs boot \
 	checkpatch hygiene am-check mirror bisect defconfig static docs uapi \
-	export kselftest-tarball clean distclean
+	maintainers mbox send range-diff export kselftest-tarball clean distclean
 
 all:                    ## deps, base, apply, build, selftests, initramfs, boot + tests
 	@$(S)/pipeline.sh all
@@ -34,6 +34,8 @@ hygiene:                ## gate: patch names, whitespace, modes, Change-Id
 	@$(S)/hygiene.sh
 am-check:               ## gate: patches/ on a fresh base: no offset/fuzz, git am
 	@$(S)/am-check.sh
+maintainers:            ## write MAINTAINERS.snippet (make check: gate, must be current)
+	@$(S)/maintainers.sh update
 mirror:                 ## gate: arch/ include/ ... here equal the files the series creates
 	@$(S)/mirror.sh check
 bisect:                 ## gate: build base + every patch, W=1, no new warnings
@@ -48,6 +50,12 @@ uapi:                   ## gate: headers_install, UAPI header test, ABI asserts
 	@$(S)/uapi.sh
 export:                 ## write out/linux's commits to patches/ (+ cover letter, mirror)
 	@$(S)/export.sh
+mbox:                   ## cover letter + patches as one threaded mbox (out/)
+	@$(S)/mbox.sh
+send:                   ## git send-email --dry-run to MAINTAINERS.snippet; SEND=1 sends
+	@$(S)/send.sh
+range-diff:             ## how patches/ changed since OLD=<dir or git tag>
+	@$(S)/range-diff.sh $(OLD)
 kselftest-tarball:      ## tests + Image + .config to run on a real arm64 host
 	@$(S)/tarball.sh
 clean:                  ## remove out/ (refuses to drop unexported work; FORCE=1)
@@ -67,5 +75,8 @@ help:                   ## this list
 	@echo '  KDIR=DIR     make apply: your own kernel git tree'
 	@echo '  TESTS=a,b    make boot: run these tests instead of scripts/tests.list'
 	@echo '  FORCE=1      discard unexported work in out/linux'
+	@echo '  OLD=DIR|TAG  make range-diff: the earlier series to compare with'
+	@echo '  SEND=1       make send: really send (after a green make check)'
+	@echo '  IN_REPLY_TO=<msgid>  make send: thread under an earlier mail'
 	@echo '  JOBS=N       parallel jobs (default: nproc)'
 	@echo '  KVM_SEA_CACHE=DIR  caches (default: $${XDG_CACHE_HOME:-~/.cache}/kvm-sea)'

@@ -4,11 +4,12 @@
 #    series touches: every hunk applies where its header says, no offset,
 #    no fuzz (git am accepts both silently);
 #  - git am of patches/ on a fresh checkout of the base (out/am-check, a
-#    clone sharing the base's objects, reset before every run);
+#    clone sharing the base's objects, reset before every use);
+#  - 'make mbox' output: git am takes it (--empty=drop: the cover letter), and so does b4 am (Debian's b4),
+#    whose am-ready mbox git am then applies; both give the same tree;
 #  - the cover letter's base-commit: is the base's commit id.
 . "$(dirname "$0")/lib.sh"
-. "$REPO_ROOT/scripts/identity.env"
-need_cmd git patch
+need_cmd git patch b4
 mapfile -t patches < <(series_patches)
 [ "${#patches[@]}" -gt 0 ] || die "patches/ holds no patch"
 base=$(base_commit)
@@ -35,22 +36,34 @@ done
   series in out/linux (git rebase -i), then 'make export'"
 msg "GNU patch: every hunk at its place, no offset, no fuzz"
 
-tree=$OUT/am-check
-if [ ! -d "$tree/.git" ]; then
-	msg "cloning the base into $tree (once)"
-	rm -rf "$tree"
-	git clone -q --shared --no-checkout "$BASE_REPO" "$tree"
-fi
-git -C "$tree" am --abort >/dev/null 2>&1 || true
-git -C "$tree" checkout -q -f --detach "$base"
-git -C "$tree" clean -q -fdx
-if ! out=$(GIT_COMMITTER_NAME=$SERIES_NAME GIT_COMMITTER_EMAIL=$SERIES_EMAIL \
-		git -C "$tree" am "${patches[@]}" 2>&1); then
-	git -C "$tree" am --abort >/dev/null 2>&1 || true
+tree=$(scratch_tree)
+am_series "$tree" "patches/" "${patches[@]}"
+want=$(git -C "$tree" rev-parse 'HEAD^{tree}')
+msg "git am patches/: $(git -C "$tree" rev-list --count "$base..HEAD") commit(s) on $(git -C "$tree" log -1 --format=%h "$base")"
+
+mbox=$tmp/series.mbox
+bash "$REPO_ROOT/scripts/mbox.sh" "$mbox" >/dev/null
+tree=$(scratch_tree)
+am_series "$tree" "make mbox's output" --empty=drop "$mbox"
+[ "$(git -C "$tree" rev-parse 'HEAD^{tree}')" = "$want" ] ||
+	die "git am of the mbox gives another tree than patches/: scripts/mbox.sh is broken"
+msg "git am mbox: the same tree"
+
+cover_id=$(sed -n '1,/^$/s/^Message-Id: //p' "$mbox")
+if ! out=$(cd "$tmp" && mkdir -p "$tmp/b4" && b4 --offline-mode am -C -m "$mbox" -o "$tmp/b4" -n series "$cover_id" 2>&1); then
 	printf '%s\n' "$out" >&2
-	die "git am of patches/ fails on a fresh base (above)"
+	die "b4 am rejects make mbox's output (above)"
 fi
-msg "git am: $(git -C "$tree" rev-list --count "$base..HEAD") commit(s) on $(git -C "$tree" log -1 --format=%h "$base")"
+got=$(grep -c '^From ' "$tmp/b4/series.mbx" || true)
+[ "$got" -eq "${#patches[@]}" ] || {
+	printf '%s\n' "$out" >&2
+	die "b4 am kept $got of ${#patches[@]} patch(es) from make mbox's output (above)"
+}
+tree=$(scratch_tree)
+am_series "$tree" "b4 am's output" "$tmp/b4/series.mbx"
+[ "$(git -C "$tree" rev-parse 'HEAD^{tree}')" = "$want" ] ||
+	die "b4 am's mbox gives another tree than patches/"
+msg "b4 am mbox: $got patch(es), the same tree"
 
 cover=$(find "$REPO_ROOT/patches" -maxdepth 1 -name '*-0000-cover-letter.patch')
 [ -n "$cover" ] || die "patches/ has no cover letter: run 'make export'"

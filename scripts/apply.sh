@@ -5,34 +5,15 @@
 # A failed 'git am' is aborted, so the tree is back where it started, and the
 # error names the patch and the file that did not apply.
 . "$(dirname "$0")/lib.sh"
-. "$REPO_ROOT/scripts/identity.env"
 need_cmd git
 
 kdir=${1:-}
 mapfile -t patches < <(series_patches)
 
-# am_series DIR: git am every patch, or abort and explain.
-am_series() {
-	local dir=$1 log
+# am_all DIR: git am every patch of patches/ in DIR
+am_all() {
 	[ "${#patches[@]}" -gt 0 ] || { msg "patches/ is empty: nothing to apply"; return 0; }
-	log=$(mktemp)
-	if ! GIT_COMMITTER_NAME=$SERIES_NAME GIT_COMMITTER_EMAIL=$SERIES_EMAIL \
-		git -C "$dir" am -q --committer-date-is-author-date "${patches[@]}" >"$log" 2>&1; then
-		local which files
-		which=$(sed -n 's/^Patch failed at \(.*\)$/\1/p' "$log" | head -n 1)
-		files=$(sed -n -e 's/^error: patch failed: \(.*\)$/\1/p' \
-			-e 's/^error: \([^:]*\): \(does not exist in index\|already exists in index\)$/\1 (\2)/p' "$log" |
-			sort -u | paste -sd' ')
-		git -C "$dir" am --abort >/dev/null 2>&1 || true
-		cat "$log" >&2
-		rm -f "$log"
-		die "the series does not apply to $dir
-  patch: ${which:-unknown}
-  file:  ${files:-see the git am output above}
-  'git am' was aborted: the tree is as it was before.  Rebase the series
-  (see README.md, 'Working on the series') or pick a matching base."
-	fi
-	rm -f "$log"
+	am_series "$1" "the series" "${patches[@]}"
 	msg "applied ${#patches[@]} patch(es)"
 }
 
@@ -44,7 +25,7 @@ if [ -n "$kdir" ]; then
 		die "$kdir has a 'git am' or rebase in progress: finish or abort it first"
 	[ -z "$(git -C "$kdir" status --porcelain --untracked-files=no)" ] ||
 		die "$kdir has uncommitted changes: commit or stash them first"
-	am_series "$kdir"
+	am_all "$kdir"
 	msg "now at: $(git -C "$kdir" log -1 --format='%h %s')"
 	stage_end
 	exit 0
@@ -84,7 +65,7 @@ rm -f "$state"
 git update-index --no-skip-worktree .gitignore
 git checkout -q -f -B sea base
 git clean -q -fdx -e /.git
-am_series "$KSRC"
+am_all "$KSRC"
 # Debian's .gitignore ends by ignoring every top-level path, which would hide
 # the files the series creates from 'git status'.  Drop that stanza in the
 # work tree only; skip-worktree keeps it out of every commit.

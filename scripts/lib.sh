@@ -6,6 +6,8 @@ set -euo pipefail
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=base.env
 . "$REPO_ROOT/scripts/base.env"
+# shellcheck source=identity.env
+. "$REPO_ROOT/scripts/identity.env"
 
 CACHE=${KVM_SEA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvm-sea}
 OUT=${KVM_SEA_OUT:-$REPO_ROOT/out}
@@ -209,4 +211,52 @@ build_abi_check() {
 		-o "$1" "$REPO_ROOT/scripts/abi-check.c" ||
 		die "scripts/abi-check.c does not build against the series' UAPI headers:
   a number, size or offset of DESIGN.md section 3 is wrong (see above)"
+}
+
+# check_stamp: what 'make check' records in out/check-passed when it passes,
+# and 'make send SEND=1' insists on: a hash of patches/ and the snippet.
+check_stamp() {
+	cat "$REPO_ROOT"/patches/*.patch "$REPO_ROOT/MAINTAINERS.snippet" | sha256sum | cut -d' ' -f1
+}
+
+# scratch_tree: print the path of out/am-check, a clone of the base sharing
+# its objects, reset to the base with no local changes; cloned on first use.
+# For the gates and tools that apply a series on a fresh base.
+scratch_tree() {
+	local tree=$OUT/am-check
+	if [ ! -d "$tree/.git" ]; then
+		msg "cloning the base into $tree (once)" >&2
+		rm -rf "$tree"
+		git clone -q --shared --no-checkout "$BASE_REPO" "$tree"
+	fi
+	git -C "$tree" am --abort >/dev/null 2>&1 || true
+	git -C "$tree" checkout -q -f --detach "$(base_commit)"
+	git -C "$tree" clean -q -fdx
+	echo "$tree"
+}
+
+# am_series DIR WHAT MBOX...: git am MBOX... (WHAT names them in messages)
+# in DIR with the project's committer identity, committer date = author
+# date so the commit ids are reproducible.  On failure the am is aborted,
+# so DIR is as it was, and the error names the patch and the file.
+am_series() {
+	local dir=$1 what=$2 log which files
+	shift 2
+	log=$(mktemp)
+	if ! GIT_COMMITTER_NAME=$SERIES_NAME GIT_COMMITTER_EMAIL=$SERIES_EMAIL \
+		git -C "$dir" am -q --committer-date-is-author-date "$@" >"$log" 2>&1; then
+		which=$(sed -n 's/^Patch failed at \(.*\)$/\1/p' "$log" | head -n 1)
+		files=$(sed -n -e 's/^error: patch failed: \(.*\)$/\1/p' \
+			-e 's/^error: \([^:]*\): \(does not exist in index\|already exists in index\)$/\1 (\2)/p' "$log" |
+			sort -u | paste -sd' ')
+		git -C "$dir" am --abort >/dev/null 2>&1 || true
+		cat "$log" >&2
+		rm -f "$log"
+		die "$what does not apply to $dir
+  patch: ${which:-unknown}
+  file:  ${files:-see the git am output above}
+  'git am' was aborted: the tree is as it was before.  Rebase the series
+  (see README.md, 'Working on the series') or pick a matching base."
+	fi
+	rm -f "$log"
 }

@@ -34,9 +34,14 @@ summary() {
 		case $v in PASS*) pass=$((pass + 1)) ;; FAIL*) fail=$((fail + 1)) ;; esac
 	done
 	echo "$pass passed, $fail failed, $skip skipped"
-	[ "$fail" -eq 0 ]
+	[ "$fail" -eq 0 ] || return 1
+	# all green, tests run: 'make send SEND=1' may send this exact series
+	if [ "$mode" = check ] && [ "$booted" = 1 ]; then
+		check_stamp >"$OUT/check-passed"
+	fi
 }
 booted=0
+[ "$mode" = check ] && rm -f "$OUT/check-passed"
 at_exit 'summary || exit 1'
 
 # Each of these needs the one before; a failure ends the run.
@@ -47,7 +52,7 @@ step apply bash "$S/apply.sh"
 # Those after the build compare the series with the base: they check out
 # the base in out/linux and always return to the tip.
 if [ "$mode" = check ]; then
-	for gate in checkpatch hygiene am-check mirror; do
+	for gate in checkpatch hygiene maintainers am-check mirror; do
 		step "$gate" bash "$S/$gate.sh" || true
 	done
 fi
