@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Bisectability gate: build the Image (W=1) at the base and at every patch
 # of the series, in order, in out/linux; then return to the tip.  Fails if
-# a patch does not build, or if it adds a compiler warning, compared with
-# the base, in a file the series touches or in the directories of the C
-# files it changes (their objects are rebuilt at every step, so their
-# warnings are all seen, not only those of what make happened to redo).
+# a patch does not build, or if it adds a compiler warning (compared with
+# the step before it, so the culprit is named) in a file the series touches
+# or in the directories of the C files it changes (their objects are
+# rebuilt at every step, so all their warnings are seen, not only those of
+# what make happened to redo).
 # Logs: out/logs/bisect-NN.log (00 is the base).
 . "$(dirname "$0")/lib.sh"
 [ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
@@ -16,7 +17,7 @@ stage_begin "bisect: build the base and each of ${#commits[@]} patch(es), W=1"
 # diagnostics in the files and directories named above, as a grep pattern
 scope=$(printf '%s\n' "${files[@]}" "${dirs[@]}" | sed 's/[.]/\\./g; s/^/^/' )
 
-n=0 bad=0
+n=0 bad=0 prev=
 for c in base "${commits[@]}"; do
 	checkout_rev "$c"
 	log=$(printf '%s/bisect-%02d.log' "$LOGS" "$n")
@@ -28,12 +29,15 @@ for c in base "${commits[@]}"; do
 	run_logged "$log" kmake W=1 Image ||
 		die "$what ($(git -C "$KSRC" log -1 --format=%s)) does not build: see $log"
 	diagnostics "$log" | grep -f <(printf '%s\n' "$scope") >"$log.warnings" || true
-	if [ "$n" -gt 0 ] && ! compare_diagnostics "W=1 warnings" \
-			"$(printf '%s/bisect-00.log.warnings' "$LOGS")" "$log.warnings"; then
+	# A warning not in the base first appears at some patch: that one is
+	# to blame, so each step is compared with the one before it.
+	if [ "$n" -gt 0 ] && ! compare_diagnostics "W=1 warnings" "$prev" "$log.warnings"; then
 		printf '    ^ added by patch %d: %s\n' "$n" "$(git -C "$KSRC" log -1 --format=%s)" >&2
 		bad=$((bad + 1))
 	fi
+	prev=$log.warnings
 	n=$((n + 1))
 done
+msg "tip vs base: $(comm -13 "$LOGS/bisect-00.log.warnings" "$prev" | wc -l) new warning(s)"
 [ "$bad" -eq 0 ] || die "$bad patch(es) add W=1 warnings: fix them in out/linux (git rebase -i, then 'make export')"
 stage_end

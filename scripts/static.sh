@@ -25,7 +25,7 @@ for rev in base tip; do
 	diagnostics "$log" >"$log.warnings"
 done
 bad=0
-compare_diagnostics "sparse warnings" "$LOGS/sparse-base.log.warnings" \
+compare_diagnostics "sparse (C=2) diagnostics" "$LOGS/sparse-base.log.warnings" \
 	"$LOGS/sparse-tip.log.warnings" || bad=1
 compare_diagnostics "kernel-doc warnings" "$LOGS/kernel-doc-base.log.warnings" \
 	"$LOGS/kernel-doc-tip.log.warnings" || bad=1
