@@ -9,34 +9,12 @@
  * nothing happened fails.
  */
 
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include "processor.h"
-#include "test_util.h"
-
-#define PARAMS		"/sys/module/sea_emul/parameters/"
+#include "emul.h"
 
 #define TEST_GPA	0xc0000000UL
 #define TEST_GVA	0xc0000000UL
 #define TEST_SLOT	10
 
-#define ESR_ISS_FSC	GENMASK_ULL(5, 0)
-#define ESR_ISS_WNR	BIT_ULL(6)
-#define ESR_ISS_EA	BIT_ULL(9)
-#define ESR_ISS_FNV	BIT_ULL(10)
-#define ESR_ISS_SET	GENMASK_ULL(12, 11)
-#define ESR_ISS		GENMASK_ULL(24, 0)
-#define ESR_IL		BIT_ULL(25)
-#define EC_IABT_LOW	0x20
-#define EC_DABT_LOW	0x24
-#define EC_SERROR	0x2f
-#define FSC_EXTABT	0x10
-#define FSC_SECC	0x18
 /* What KVM_EXIT_ARM_SEA's esr may hold: EC, IL, SET, FnV, EA, CM, WnR, FSC */
 #define SEA_EXIT_ESR_MASK (GENMASK_ULL(31, 25) | GENMASK_ULL(12, 8) | \
 			   GENMASK_ULL(6, 0))
@@ -116,62 +94,6 @@ static void guest_code(uint64_t iabt, uint64_t touches)
 	GUEST_DONE();
 }
 
-static void param_write(const char *name, uint64_t val)
-{
-	char path[128], buf[32];
-	int fd, len;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_WRONLY);
-	TEST_ASSERT(fd >= 0, "open %s: errno %d", path, errno);
-	len = snprintf(buf, sizeof(buf), "%lu", val);
-	TEST_ASSERT(write(fd, buf, len) == len, "write %s: errno %d", path, errno);
-	close(fd);
-}
-
-static uint64_t param_read(const char *name)
-{
-	char path[128], buf[32] = "";
-	int fd;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_RDONLY);
-	TEST_ASSERT(fd >= 0, "open %s: errno %d", path, errno);
-	TEST_ASSERT(read(fd, buf, sizeof(buf) - 1) > 0, "read %s: errno %d",
-		    path, errno);
-	close(fd);
-	return strtoull(buf, NULL, 0);
-}
-
-/* The module sits next to this program; load it unless it is loaded. */
-static void load_emulator(void)
-{
-	char self[PATH_MAX], path[PATH_MAX + 16];
-	ssize_t n;
-	int fd;
-
-	if (!access(PARAMS, F_OK))
-		return;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		ksft_exit_fail_msg("readlink /proc/self/exe: errno %d\n", errno);
-	self[n] = '\0';
-	snprintf(path, sizeof(path), "%s/sea_emul.ko", dirname(self));
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || syscall(__NR_finit_module, fd, "", 0))
-		ksft_exit_fail_msg("cannot load %s (errno %d): the emulator must be built for this kernel\n",
-				   path, errno);
-	close(fd);
-}
-
-static bool vm_has_ras(struct kvm_vcpu *vcpu)
-{
-	uint64_t pfr0;
-
-	vcpu_get_reg(vcpu, KVM_ARM64_SYS_REG(SYS_ID_AA64PFR0_EL1), &pfr0);
-	return FIELD_GET(ARM64_FEATURE_MASK(ID_AA64PFR0_EL1_RAS), pfr0);
-}
-
 static void check_exit(const struct emul_case *c, struct kvm_run *run)
 {
 	uint64_t esr = run->arm_sea.esr;
@@ -239,13 +161,7 @@ static void run_case(const struct emul_case *c)
 				    TEST_SLOT, 1, 0);
 	virt_map(vm, TEST_GVA, TEST_GPA, 1);
 	ras = vm_has_ras(vcpu);
-
-	param_write("fnv", c->fnv);
-	param_write("gpa_valid", c->gpa_valid);
-	param_write("junk", c->junk);
-	param_write("dabt_count", 0);
-	param_write("iabt_count", 0);
-	param_write("ipa", TEST_GPA);
+	emul_arm(TEST_GPA, c->fnv, c->gpa_valid, c->junk);
 
 	while (!done) {
 		vcpu_run(vcpu);
@@ -268,11 +184,11 @@ static void run_case(const struct emul_case *c)
 				  exit_reason_str(vcpu->run->exit_reason));
 		}
 	}
-	param_write("ipa", -1);
+	emul_disarm();
 
-	TEST_ASSERT(param_read(count) == c->touches && param_read(other) == 0,
+	TEST_ASSERT(emul_param_read(count) == c->touches && emul_param_read(other) == 0,
 		    "%s: emulator converted %lu/%lu aborts, expected %d",
-		    c->name, param_read(count), param_read(other), c->touches);
+		    c->name, emul_param_read(count), emul_param_read(other), c->touches);
 	sync_global_from_guest(vm, seen);
 
 	if (!c->cap) {
@@ -303,7 +219,7 @@ static void run_case(const struct emul_case *c)
 out:
 	kvm_vm_free(vm);
 	ksft_test_result_pass("%s: %d touch(es), %lu exit(s), emulator fired %lu time(s)\n",
-			      c->name, c->touches, exits, param_read(count));
+			      c->name, c->touches, exits, emul_param_read(count));
 }
 
 static const struct emul_case cases[] = {
@@ -331,7 +247,7 @@ int main(void)
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_INJECT_EXT_IABT));
 
 	ksft_print_header();
-	load_emulator();
+	emul_load();
 	ksft_set_plan(ARRAY_SIZE(cases));
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++)

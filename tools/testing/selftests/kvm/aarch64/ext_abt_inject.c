@@ -23,6 +23,9 @@
 
 #define EC_SERROR		0x2f
 
+/* /proc/sys/kernel/tainted: set by any kernel WARN */
+#define TAINT_WARN		BIT(9)
+
 enum guest_event { EV_NONE, EV_ABORT, EV_SERROR };
 
 /* What the guest's handlers saw, read back by the host after each run. */
@@ -334,12 +337,64 @@ static void test_get_reads_zero(void)
 	ksft_test_result_pass("KVM_GET_VCPU_EVENTS reads the new fields as 0\n");
 }
 
+static unsigned long kernel_taint(void)
+{
+	unsigned long taint = 0;
+	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
+
+	TEST_ASSERT(f && fscanf(f, "%lu", &taint) == 1,
+		    "cannot read /proc/sys/kernel/tainted");
+	fclose(f);
+	return taint;
+}
+
+/*
+ * On an AArch32 vCPU, an abort injected while another one is still pending
+ * (no KVM_RUN in between) replaces it.  The AArch32 prefetch abort's
+ * encoding in the vCPU flags shares its bit with INCREMENT_PC, which once
+ * made the second injection warn: the kernel's taint shows it.
+ */
+static void test_aarch32_twice(void)
+{
+	struct kvm_vcpu_events ev = {};
+	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+
+	if (!kvm_has_cap(KVM_CAP_ARM_EL1_32BIT)) {
+		ksft_test_result_skip("AArch32 EL1: no KVM_CAP_ARM_EL1_32BIT\n");
+		return;
+	}
+	if (kernel_taint() & TAINT_WARN) {
+		ksft_test_result_skip("AArch32 EL1: the kernel has warned before, a new warning would not show\n");
+		return;
+	}
+
+	vm = vm_create_barebones();
+	vm_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init);
+	init.features[0] |= 1 << KVM_ARM_VCPU_EL1_32BIT;
+	vcpu = __vm_vcpu_add(vm, 0);
+	vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init);
+
+	ev.exception.ext_iabt_pending = 1;
+	vcpu_events_set(vcpu, &ev);
+	vcpu_events_set(vcpu, &ev);
+	ev.exception.ext_iabt_pending = 0;
+	ev.exception.ext_dabt_pending = 1;
+	vcpu_events_set(vcpu, &ev);
+	TEST_ASSERT(!(kernel_taint() & TAINT_WARN),
+		    "injecting over a pending abort made the kernel warn");
+
+	kvm_vm_free(vm);
+	ksft_test_result_pass("AArch32 EL1: aborts injected over a pending one, no warning\n");
+}
+
 int main(void)
 {
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_INJECT_EXT_IABT));
 
 	ksft_print_header();
-	ksft_set_plan(7);
+	ksft_set_plan(8);
 
 	test_iabt_without_exit();
 	test_dabt_after_exit();
@@ -348,6 +403,7 @@ int main(void)
 	test_esr_bits(true);
 	test_serror_and_abort();
 	test_get_reads_zero();
+	test_aarch32_twice();
 
 	ksft_finished();
 }

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the emulator's test programs (test-only, never part of
+ * the series): the emulator's module parameters, loading the module, and
+ * the syndrome constants the programs check against.
+ */
+#ifndef SEA_EMUL_H
+#define SEA_EMUL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "processor.h"
+#include "test_util.h"
+
+#define EMUL_PARAMS	"/sys/module/sea_emul/parameters/"
+
+#define ESR_ISS_FSC	GENMASK_ULL(5, 0)
+#define ESR_ISS_WNR	BIT_ULL(6)
+#define ESR_ISS_CM	BIT_ULL(8)
+#define ESR_ISS_EA	BIT_ULL(9)
+#define ESR_ISS_FNV	BIT_ULL(10)
+#define ESR_ISS_SET	GENMASK_ULL(12, 11)
+#define ESR_ISS		GENMASK_ULL(24, 0)
+#define ESR_IL		BIT_ULL(25)
+#define EC_IABT_LOW	0x20
+#define EC_DABT_LOW	0x24
+#define EC_SERROR	0x2f
+#define FSC_EXTABT	0x10
+#define FSC_SECC	0x18
+
+static inline void emul_param_write(const char *name, uint64_t val)
+{
+	char path[128], buf[32];
+	int fd, len;
+
+	snprintf(path, sizeof(path), EMUL_PARAMS "%s", name);
+	fd = open(path, O_WRONLY);
+	TEST_ASSERT(fd >= 0, "open %s: errno %d", path, errno);
+	len = snprintf(buf, sizeof(buf), "%lu", val);
+	TEST_ASSERT(write(fd, buf, len) == len, "write %s: errno %d", path, errno);
+	close(fd);
+}
+
+static inline uint64_t emul_param_read(const char *name)
+{
+	char path[128], buf[32] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), EMUL_PARAMS "%s", name);
+	fd = open(path, O_RDONLY);
+	TEST_ASSERT(fd >= 0, "open %s: errno %d", path, errno);
+	TEST_ASSERT(read(fd, buf, sizeof(buf) - 1) > 0, "read %s: errno %d",
+		    path, errno);
+	close(fd);
+	return strtoull(buf, NULL, 0);
+}
+
+/* The module sits next to the program; load it unless it is loaded. */
+static inline void emul_load(void)
+{
+	char self[PATH_MAX], path[PATH_MAX + 16];
+	ssize_t n;
+	int fd;
+
+	if (!access(EMUL_PARAMS, F_OK))
+		return;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		ksft_exit_fail_msg("readlink /proc/self/exe: errno %d\n", errno);
+	self[n] = '\0';
+	snprintf(path, sizeof(path), "%s/sea_emul.ko", dirname(self));
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || syscall(__NR_finit_module, fd, "", 0))
+		ksft_exit_fail_msg("cannot load %s (errno %d): the emulator must be built for this kernel\n",
+				   path, errno);
+	close(fd);
+}
+
+/* Arm the emulator for one IPA, counters reset; disarm with emul_disarm(). */
+static inline void emul_arm(uint64_t ipa, bool fnv, bool gpa_valid, uint64_t junk)
+{
+	emul_param_write("fnv", fnv);
+	emul_param_write("gpa_valid", gpa_valid);
+	emul_param_write("junk", junk);
+	emul_param_write("dabt_count", 0);
+	emul_param_write("iabt_count", 0);
+	emul_param_write("ipa", ipa);
+}
+
+static inline void emul_disarm(void)
+{
+	emul_param_write("ipa", -1);
+}
+
+static inline bool vm_has_ras(struct kvm_vcpu *vcpu)
+{
+	uint64_t pfr0;
+
+	vcpu_get_reg(vcpu, KVM_ARM64_SYS_REG(SYS_ID_AA64PFR0_EL1), &pfr0);
+	return FIELD_GET(ARM64_FEATURE_MASK(ID_AA64PFR0_EL1_RAS), pfr0);
+}
+
+/* An FSC of a synchronous external abort, on the access or on a walk. */
+static inline bool fsc_is_sea(uint64_t fsc)
+{
+	return fsc == 0x10 || fsc == 0x18 || (fsc >= 0x13 && fsc <= 0x17) ||
+	       (fsc >= 0x1b && fsc <= 0x1f);
+}
+
+/* An environment variable as a count, or the default when it is unset. */
+static inline unsigned long env_count(const char *name, unsigned long dflt)
+{
+	const char *s = getenv(name);
+
+	return s && *s ? strtoul(s, NULL, 0) : dflt;
+}
+
+/* /proc/sys/kernel/tainted, whose bit 9 (W) any kernel warning sets */
+#define TAINT_WARN	BIT(9)
+
+static inline unsigned long kernel_taint(void)
+{
+	unsigned long taint = 0;
+	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
+
+	TEST_ASSERT(f && fscanf(f, "%lu", &taint) == 1,
+		    "cannot read /proc/sys/kernel/tainted");
+	fclose(f);
+	return taint;
+}
+
+#endif
