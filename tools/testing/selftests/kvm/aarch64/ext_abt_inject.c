@@ -366,7 +366,7 @@ static void test_aarch32_twice(void)
 		return;
 	}
 	if (kernel_taint() & TAINT_WARN) {
-		ksft_test_result_skip("AArch32 EL1: taint W already set, a new warning would not show\n");
+		ksft_test_result_skip("AArch32 EL1: kernel taint W already set\n");
 		return;
 	}
 
