@@ -121,6 +121,18 @@ static inline unsigned long env_count(const char *name, unsigned long dflt)
 	return s && *s ? strtoul(s, NULL, 0) : dflt;
 }
 
+/*
+ * The guest's load from the poisoned page, at a known address: handlers
+ * check the abort came from here and resume after it (pc + 4).
+ */
+asm(".pushsection .text, \"ax\"\n"
+    ".global sea_load\n"
+    "sea_load:\n"
+    "	ldr	x0, [x0]\n"
+    "	ret\n"
+    ".popsection\n");
+uint64_t sea_load(uint64_t addr);
+
 /* /proc/sys/kernel/tainted, whose bit 9 (W) any kernel warning sets */
 #define TAINT_WARN	BIT(9)
 

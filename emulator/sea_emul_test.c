@@ -41,15 +41,6 @@ static struct {
 	uint64_t far;
 } seen;
 
-/* The load that touches the poisoned page, at a known address. */
-asm(".pushsection .text, \"ax\"\n"
-    ".global sea_load\n"
-    "sea_load:\n"
-    "	ldr	x0, [x0]\n"
-    "	ret\n"
-    ".popsection\n");
-uint64_t sea_load(uint64_t addr);
-
 static void guest_dabt_handler(struct ex_regs *regs)
 {
 	GUEST_ASSERT_EQ(regs->pc, (uint64_t)sea_load);
