@@ -3,7 +3,7 @@ SHELL := /bin/bash
 S := scripts
 .DEFAULT_GOAL := all
 
-.PHONY: all check help deps base apply build selftests emulator initramfs boot \
+.PHONY: all check bench stress compare help deps base apply build selftests emulator initramfs boot \
 	checkpatch hygiene am-check mirror bisect defconfig static docs uapi \
 	maintainers mbox send range-diff export kselftest-tarball clean distclean
 
@@ -11,6 +11,12 @@ all:                    ## deps, base, apply, build, selftests, initramfs, boot 
 	@$(S)/pipeline.sh all
 check:                  ## everything 'make' does, plus the quality gates
 	@$(S)/pipeline.sh check
+bench:                  ## SEA round trip vs MMIO exit, figures (scripts/runs.env)
+	@$(S)/pipeline.sh bench
+stress:                 ## fuzzer 100k calls, 4 vCPUs x 10k SEAs (scripts/runs.env)
+	@$(S)/pipeline.sh stress
+compare:                ## base vs patched kernel: fault cost, cap-off guest view, code
+	@$(S)/pipeline.sh compare
 
 deps:                   ## install missing host tools, fetch arm64 packages
 	@$(S)/deps.sh

@@ -61,20 +61,28 @@ static inline uint64_t emul_param_read(const char *name)
 	return strtoull(buf, NULL, 0);
 }
 
-/* The module sits next to the program; load it unless it is loaded. */
+/*
+ * Load the module unless it is loaded: SEA_EMUL_KO names it (the base
+ * kernel's build, for comparisons), else it sits next to the program.
+ */
 static inline void emul_load(void)
 {
 	char self[PATH_MAX], path[PATH_MAX + 16];
+	const char *ko = getenv("SEA_EMUL_KO");
 	ssize_t n;
 	int fd;
 
 	if (!access(EMUL_PARAMS, F_OK))
 		return;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		ksft_exit_fail_msg("readlink /proc/self/exe: errno %d\n", errno);
-	self[n] = '\0';
-	snprintf(path, sizeof(path), "%s/sea_emul.ko", dirname(self));
+	if (ko && *ko) {
+		snprintf(path, sizeof(path), "%s", ko);
+	} else {
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0)
+			ksft_exit_fail_msg("readlink /proc/self/exe: errno %d\n", errno);
+		self[n] = '\0';
+		snprintf(path, sizeof(path), "%s/sea_emul.ko", dirname(self));
+	}
 	fd = open(path, O_RDONLY);
 	if (fd < 0 || syscall(__NR_finit_module, fd, "", 0))
 		ksft_exit_fail_msg("cannot load %s (errno %d): the emulator must be built for this kernel\n",

@@ -107,8 +107,11 @@ static int sea_emul_pre(struct kprobe *p, struct pt_regs *regs)
 	}
 	fault->esr_el2 = sea;
 
+#ifdef KVM_CAP_ARM_SEA_TO_USER
 	fault->hpfar_valid = READ_ONCE(gpa_valid);
-	if (!fault->hpfar_valid)
+#endif
+	/* the base kernel (no series, for comparisons) has no hpfar_valid */
+	if (!READ_ONCE(gpa_valid))
 		fault->hpfar_el2 = SEA_EMUL_JUNK_ADDR >> 8;
 
 	atomic_inc(iabt ? &iabt_count : &dabt_count);

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # Boot the test kernel in QEMU, run the test list, judge the run.
 #   scripts/boot.sh [TEST,TEST...]   (default: scripts/tests.list)
+# Environment, for the bench and stress runs:
+#   BOOT_APPEND="VAR=value ..."      added to the kernel command line; the
+#                                    kernel hands VAR=value to init's, and
+#                                    so the tests', environment
+#   BOOT_IMAGE, BOOT_INITRD          another kernel / initramfs (default:
+#                                    out/build's Image, out/initramfs.cpio.gz)
+#   BOOT_LOG                         console log (default out/logs/console.log)
 # The whole console goes to out/logs/console.log.  The run fails on any
 # failed or missing test, on a hang, and on any kernel report (BUG:,
 # WARNING:, Oops, lockdep, KASAN, ...) even when every test passed.
 . "$(dirname "$0")/lib.sh"
 . "$REPO_ROOT/scripts/qemu.env"
 need_cmd "$QEMU" timeout
-image=$KBUILD/arch/arm64/boot/Image
-[ -f "$image" ] || die "no kernel Image: run 'make build' first"
-[ -f "$OUT/initramfs.cpio.gz" ] || die "no initramfs: run 'make initramfs' first"
+image=${BOOT_IMAGE:-$KBUILD/arch/arm64/boot/Image}
+initrd=${BOOT_INITRD:-$OUT/initramfs.cpio.gz}
+[ -f "$image" ] || die "no kernel Image ($image): run 'make build' first"
+[ -f "$initrd" ] || die "no initramfs ($initrd): run 'make initramfs' first"
 
 if [ -n "${1:-}" ]; then
 	tests=$(tr , '\n' <<<"$1")
@@ -18,15 +26,16 @@ else
 	tests=$(grep -v -e '^#' -e '^$' "$REPO_ROOT/scripts/tests.list")
 	append=$QEMU_APPEND
 fi
+append="$append${BOOT_APPEND:+ $BOOT_APPEND}"
 ntests=$(wc -l <<<"$tests")
 stage_begin "boot: QEMU, $ntests test(s)"
 
-log=$LOGS/console.log
+log=${BOOT_LOG:-$LOGS/console.log}
 mkdir -p "$LOGS"
 msg "console log: $log (limit ${QEMU_TIMEOUT}s)"
 rc=0
 timeout -k 10 "$QEMU_TIMEOUT" "$QEMU" "${QEMU_ARGS[@]}" -kernel "$image" \
-	-initrd "$OUT/initramfs.cpio.gz" -append "$append" </dev/null 2>&1 |
+	-initrd "$initrd" -append "$append" </dev/null 2>&1 |
 	tr -d '\r' | tee "$log" |
 	grep --line-buffered -E '^(not )?ok [0-9]+ selftests: ' |
 	sed -u 's/^/    /' || rc=${PIPESTATUS[0]}

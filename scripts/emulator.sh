@@ -9,20 +9,18 @@ need_cmd "${CROSS}gcc" make
 [ -f "$OUT/kselftest/kselftest-list.txt" ] || die "no kselftests installed: run 'make selftests' first"
 stage_begin "emulator: sea_emul.ko and its test programs"
 
-# Kbuild writes its objects next to the sources: build from a copy in out/.
 mod=$OUT/emulator
-rm -rf "$mod"
-mkdir -p "$mod"
-cp "$REPO_ROOT/emulator/sea_emul.c" "$REPO_ROOT/emulator/Kbuild" "$mod/"
-run_logged "$LOGS/emulator-module.log" kmake W=1 M="$mod" modules
-! grep -q 'warning:' "$LOGS/emulator-module.log" ||
-	die "sea_emul.c builds with warnings: see $LOGS/emulator-module.log"
+build_emulator_module "$mod" "$LOGS/emulator-module.log"
 
 # The programs use the UAPI headers in out/build/usr/include: make them
 # current (another step may have installed a different revision's).
 run_logged "$LOGS/headers.log" kmake headers
 # The test programs: every emulator/sea_*.c but the module itself.
-mapfile -t progs < <(cd "$REPO_ROOT/emulator" && ls sea_*.c | grep -vx sea_emul.c | sed 's/\.c$//')
+progs=()
+for f in "$REPO_ROOT"/emulator/sea_*.c; do
+	f=$(basename "$f" .c)
+	[ "$f" = sea_emul ] || progs+=("$f")
+done
 ksft=$KBUILD/kselftest/kvm
 LDFLAGS=-static run_logged "$LOGS/emulator-test.log" \
 	make -C "$KSRC/tools/testing/selftests/kvm" -f Makefile \

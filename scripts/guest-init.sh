@@ -25,6 +25,8 @@ for arg in $(cat /proc/cmdline); do
 done
 sel=
 for t in $tests; do sel="$sel -t kvm:$(basename "$t")"; done
+# KVMSEA_TIMEOUT=N on the kernel command line: per-test limit (long runs)
+[ -n "${KVMSEA_TIMEOUT:-}" ] && sel="$sel -o $KVMSEA_TIMEOUT"
 
 echo "KVM-SEA-TESTS-START"
 cd /kselftest && ./run_kselftest.sh $sel

@@ -260,3 +260,15 @@ am_series() {
 	fi
 	rm -f "$log"
 }
+
+# build_emulator_module DIR LOG: build emulator/sea_emul.ko (test-only) in
+# DIR against the kernel build in $KBUILD; Kbuild writes its objects next to
+# the sources, so DIR gets a copy of them.
+build_emulator_module() {
+	local mod=$1 log=$2
+	rm -rf "$mod"
+	mkdir -p "$mod"
+	cp "$REPO_ROOT/emulator/sea_emul.c" "$REPO_ROOT/emulator/Kbuild" "$mod/"
+	run_logged "$log" kmake W=1 M="$mod" modules
+	! grep -q 'warning:' "$log" || die "sea_emul.c builds with warnings: see $log"
+}

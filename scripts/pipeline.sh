@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The two commands: 'make' (pipeline.sh all) and 'make check' (pipeline.sh
-# check).  Runs the stage scripts in order, keeps going past a failed gate
+# check); also 'make bench' and 'make stress' (the long runs of
+# scripts/runs.env instead of the test list) and 'make compare' (the base
+# kernel against the patched one).  Runs the stage scripts in order, keeps going past a failed gate
 # so one run reports everything, and ends with a verdict per step, the total
 # time, and the closing line "N passed, N failed, N skipped".
 . "$(dirname "$0")/lib.sh"
 mode=${1:-all}
-case $mode in all|check) ;; *) die "usage: $0 all|check" ;; esac
+case $mode in all|check|bench|stress|compare) ;; *) die "usage: $0 all|check|bench|stress|compare" ;; esac
+. "$REPO_ROOT/scripts/runs.env"
 t0=$SECONDS
 S=$REPO_ROOT/scripts
 verdicts=()
@@ -64,6 +67,17 @@ if [ "$mode" = check ]; then
 fi
 step selftests bash "$S/selftests.sh"
 step emulator bash "$S/emulator.sh"
+[ "$mode" = compare ] && step basekernel bash "$S/basekernel.sh"
 step initramfs bash "$S/initramfs.sh"
 booted=1
-step boot bash "$S/boot.sh" || true
+case $mode in
+all|check) step boot bash "$S/boot.sh" || true ;;
+bench)
+	BOOT_APPEND=$BENCH_APPEND step boot bash "$S/boot.sh" "$BENCH_TESTS" || true
+	# the figures, as the bench printed them
+	grep -E '^# (mmio|sea|exit|ratio)' "$LOGS/console.log" | sed 's/^# /    /' |
+		tee "$LOGS/bench.txt"
+	;;
+stress) BOOT_APPEND=$STRESS_APPEND step boot bash "$S/boot.sh" "$STRESS_TESTS" || true ;;
+compare) booted=0; step compare bash "$S/compare-base.sh" || true ;;
+esac
