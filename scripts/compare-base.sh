@@ -28,7 +28,7 @@ for i in $(seq 1 "$runs"); do
 				>"$log.out" 2>&1 || bad=1
 		fi
 		[ "$bad" -eq 0 ] || { cat "$log.out" >&2; die "the $k kernel's run failed (above; console: $log)"; }
-		f=$(sed -n 's/^# faults: \([0-9]*\) ns.*/\1/p' "$log")
+		f=$(sed -n 's/^# # faults: \([0-9]*\) ns.*/\1/p' "$log")
 		[ -n "$f" ] || die "no sea_faults figure in $log"
 		printf -v "ns_$k" '%s' "$f"
 		msg "run $i, $k: $f ns per fault"
@@ -39,7 +39,7 @@ done
 mapfile -t sorted < <(printf '%s\n' "${ratios[@]}" | sort -n)
 msg "first-touch fault, patched/base: median ${sorted[$((runs / 2))]} (runs: ${ratios[*]}; min ${sorted[0]}, max ${sorted[-1]})"
 
-seen() { grep '^# seen: ' "$1" | sed 's/^# //'; }
+seen() { grep '^# # seen: ' "$1" | sed 's/^# # //'; }
 if ! diff <(seen "$LOGS/compare-base-1.log") <(seen "$LOGS/compare-patched-1.log") >"$LOGS/compare-optout.diff"; then
 	cat "$LOGS/compare-optout.diff" >&2
 	die "a guest without the cap sees something else on the patched kernel (diff above: < base, > patched)"

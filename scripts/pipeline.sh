@@ -75,7 +75,7 @@ all|check) step boot bash "$S/boot.sh" || true ;;
 bench)
 	BOOT_APPEND=$BENCH_APPEND step boot bash "$S/boot.sh" "$BENCH_TESTS" || true
 	# the figures, as the bench printed them
-	grep -E '^# (mmio|sea|exit|ratio)' "$LOGS/console.log" | sed 's/^# /    /' |
+	grep -E '^# # (mmio|sea |exit|ratio)' "$LOGS/console.log" | sed 's/^# # /    /' |
 		tee "$LOGS/bench.txt"
 	;;
 stress) BOOT_APPEND=$STRESS_APPEND step boot bash "$S/boot.sh" "$STRESS_TESTS" || true ;;
