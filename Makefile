@@ -3,7 +3,7 @@ SHELL := /bin/bash
 S := scripts
 .DEFAULT_GOAL := all
 
-.PHONY: all check bench stress compare help deps base apply build selftests emulator initramfs boot \
+.PHONY: all check bench stress compare check-debug help deps base apply build selftests emulator initramfs boot \
 	checkpatch hygiene am-check mirror bisect defconfig static docs uapi \
 	maintainers mbox send range-diff export kselftest-tarball clean distclean
 
@@ -17,6 +17,8 @@ stress:                 ## fuzzer 100k calls, 4 vCPUs x 10k SEAs (scripts/runs.e
 	@$(S)/pipeline.sh stress
 compare:                ## base vs patched kernel: fault cost, cap-off guest view, code
 	@$(S)/pipeline.sh compare
+check-debug:            ## the series' and emulator tests on a KASAN/lockdep/kmemleak/UBSAN kernel
+	@$(S)/pipeline.sh check-debug
 
 deps:                   ## install missing host tools, fetch arm64 packages
 	@$(S)/deps.sh

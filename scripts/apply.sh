@@ -62,10 +62,17 @@ fi
 guard_ksrc
 
 rm -f "$state"
+# The series is applied on a fresh base in the scratch clone and fetched:
+# checking its tip out here rewrites only the files that differ from what
+# is checked out, so unchanged files keep their timestamps and the build
+# redoes only what the new series changed (a selftest-only change rebuilds
+# no kernel object).
+tree=$(scratch_tree)
+am_all "$tree"
+git fetch -q "$tree" HEAD
 git update-index --no-skip-worktree .gitignore
-git checkout -q -f -B sea base
+git checkout -q -f -B sea FETCH_HEAD
 git clean -q -fdx -e /.git
-am_all "$KSRC"
 # Debian's .gitignore ends by ignoring every top-level path, which would hide
 # the files the series creates from 'git status'.  Drop that stanza in the
 # work tree only; skip-worktree keeps it out of every commit.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make compare: the patched kernel against the base (scripts/basekernel.sh),
+# make compare: the patched kernel against the base (scripts/altkernel.sh base),
 # same configuration, same QEMU, same initramfs.
 #  - sea_faults: cost of a first-touch stage-2 fault; the kernels boot in
 #    turn, COMPARE_RUNS times each (default 3); prints the median ratio
@@ -12,7 +12,7 @@
 need_cmd "${CROSS}objdump"
 runs=${COMPARE_RUNS:-3}
 base_image=$OUT/build-base/arch/arm64/boot/Image
-[ -f "$base_image" ] || die "no base kernel: run 'make compare' (or scripts/basekernel.sh)"
+[ -f "$base_image" ] || die "no base kernel: run 'make compare' (or scripts/altkernel.sh base)"
 stage_begin "compare: base vs patched, $runs boot(s) each"
 
 ratios=() bad=0

@@ -30,5 +30,14 @@ for t in $tests; do sel="$sel -t kvm:$(basename "$t")"; done
 
 echo "KVM-SEA-TESTS-START"
 cd /kselftest && ./run_kselftest.sh $sel
+# KVMSEA_KMEMLEAK=1 (debug kernel): look for leaks now; the kernel logs
+# "kmemleak: N new suspected memory leaks", which scripts/boot.sh fails on.
+if [ "${KVMSEA_KMEMLEAK:-}" = 1 ] && [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 5
+	echo scan >/sys/kernel/debug/kmemleak
+	echo "kmemleak report:"
+	cat /sys/kernel/debug/kmemleak
+fi
 echo "KVM-SEA-TESTS-END"
 poweroff -f

@@ -184,23 +184,23 @@ compare_diagnostics() {
 	msg "no new $what ($(wc -l <"$base") in the base, $(wc -l <"$new") with the series)"
 }
 
-# make_config DIR BASE-TARGET FRAGMENT: configure the kernel build in DIR
-# from a *config target plus a fragment, and fail if Kconfig dropped any
-# value of the fragment (a missing dependency).
+# make_config DIR BASE-TARGET FRAGMENT...: configure the kernel build in DIR
+# from a *config target plus fragments (later ones win), and fail if Kconfig
+# dropped any value a fragment asks for (a missing dependency).
 make_config() {
-	local dir=$1 frag=$3 missing
+	local dir=$1 missing
 	mkdir -p "$dir"
 	run_logged "$LOGS/config-$(basename "$dir").log" _make_config "$@"
-	missing=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while IFS= read -r line; do
+	missing=$(cat "${@:3}" | grep -E '^CONFIG_[A-Z0-9_]+=' | while IFS= read -r line; do
 		grep -qxF "$line" "$dir/.config" || printf '  %s\n' "$line"
 	done)
-	[ -z "$missing" ] || die "these options of $frag did not survive
+	[ -z "$missing" ] || die "these options of ${*:3} did not survive
 olddefconfig (a dependency is missing; add it to the fragment):
 $missing"
 }
 _make_config() {
 	KBUILD=$1 kmake "$2" &&
-		"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$1" "$1/.config" "$3" &&
+		"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$1" "$1/.config" "${@:3}" &&
 		KBUILD=$1 kmake olddefconfig
 }
 

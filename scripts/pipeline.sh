@@ -2,12 +2,15 @@
 # The two commands: 'make' (pipeline.sh all) and 'make check' (pipeline.sh
 # check); also 'make bench' and 'make stress' (the long runs of
 # scripts/runs.env instead of the test list) and 'make compare' (the base
-# kernel against the patched one).  Runs the stage scripts in order, keeps going past a failed gate
+# kernel against the patched one) and 'make check-debug' (the tests on a
+# KASAN/lockdep/kmemleak/UBSAN kernel).  Runs the stage scripts in order, keeps going past a failed gate
 # so one run reports everything, and ends with a verdict per step, the total
 # time, and the closing line "N passed, N failed, N skipped".
 . "$(dirname "$0")/lib.sh"
 mode=${1:-all}
-case $mode in all|check|bench|stress|compare) ;; *) die "usage: $0 all|check|bench|stress|compare" ;; esac
+case $mode in all|check|bench|stress|compare|check-debug) ;;
+*) die "usage: $0 all|check|bench|stress|compare|check-debug" ;;
+esac
 . "$REPO_ROOT/scripts/runs.env"
 t0=$SECONDS
 S=$REPO_ROOT/scripts
@@ -67,7 +70,10 @@ if [ "$mode" = check ]; then
 fi
 step selftests bash "$S/selftests.sh"
 step emulator bash "$S/emulator.sh"
-[ "$mode" = compare ] && step basekernel bash "$S/basekernel.sh"
+case $mode in
+compare) step altkernel bash "$S/altkernel.sh" base ;;
+check-debug) step altkernel bash "$S/altkernel.sh" debug ;;
+esac
 step initramfs bash "$S/initramfs.sh"
 booted=1
 case $mode in
@@ -80,4 +86,8 @@ bench)
 	;;
 stress) BOOT_APPEND=$STRESS_APPEND step boot bash "$S/boot.sh" "$STRESS_TESTS" || true ;;
 compare) booted=0; step compare bash "$S/compare-base.sh" || true ;;
+check-debug)
+	BOOT_IMAGE=$OUT/build-debug/arch/arm64/boot/Image BOOT_APPEND=$DEBUG_APPEND \
+		step boot bash "$S/boot.sh" "$DEBUG_TESTS" || true
+	;;
 esac
