@@ -55,5 +55,10 @@ disasm() {
 disasm "$OUT/build-base/arch/arm64/kvm/mmu.o" >"$LOGS/compare-disasm-base.txt"
 disasm "$KBUILD/arch/arm64/kvm/mmu.o" >"$LOGS/compare-disasm-patched.txt"
 diff -u "$LOGS/compare-disasm-base.txt" "$LOGS/compare-disasm-patched.txt" >"$LOGS/compare-disasm.diff" || true
-msg "kvm_handle_guest_abort(): $(wc -l <"$LOGS/compare-disasm-base.txt") instructions in the base, $(wc -l <"$LOGS/compare-disasm-patched.txt") patched; $(grep -c '^-[^-]' "$LOGS/compare-disasm.diff") removed, $(grep -c '^+[^+]' "$LOGS/compare-disasm.diff") added (out/logs/compare-disasm.diff)"
+msg "kvm_handle_guest_abort(): $(wc -l <"$LOGS/compare-disasm-base.txt") instructions in the base, $(wc -l <"$LOGS/compare-disasm-patched.txt") patched; diff lines: $(grep -c '^-[^-]' "$LOGS/compare-disasm.diff") -, $(grep -c '^+[^+]' "$LOGS/compare-disasm.diff") + (mostly register allocation; out/logs/compare-disasm.diff)"
+# the same by instruction and callee, which register renaming does not move
+opcodes() { awk '{ k = $1 == "bl" ? "bl" $2 : $1; n[k]++ } END { for (k in n) print k, n[k] }' "$1" | sort; }
+msg "  by instruction, patched minus base: $(join -a 1 -a 2 -e 0 -o 0,1.2,2.2 \
+	<(opcodes "$LOGS/compare-disasm-base.txt") <(opcodes "$LOGS/compare-disasm-patched.txt") |
+	awk '$3 != $2 { printf "%s%+d %s", sep, $3 - $2, $1; sep = ", " }')"
 stage_end
