@@ -62,7 +62,10 @@ if ! grep -q '^KVM-SEA-TESTS-END' "$log"; then
 	fi
 fi
 # Kernel lines carry a printk timestamp; test output does not.
-splat='BUG:|WARNING:|Oops|Call trace:|Kernel panic|Internal error:|Unable to handle kernel|KASAN|UBSAN|kmemleak|unreferenced object|lockdep|possible (circular|recursive) locking|inconsistent lock state|self-detected stall|blocked for more than'
+# (KASAN and lockdep reports start with BUG: or WARNING:; the debug
+# kernel's banners, "RCU lockdep checking is enabled", "kmemleak: ...
+# initialized", are not reports.)
+splat='BUG:|WARNING:|Oops|Call trace:|Kernel panic|Internal error:|Unable to handle kernel|UBSAN:|suspected memory leak|unreferenced object|possible (circular|recursive) locking|inconsistent lock state|self-detected stall|blocked for more than'
 if grep -E "^\[ *[0-9]+\.[0-9]+\] .*($splat)" "$log" >"$LOGS/kernel-reports.txt"; then
 	problems+=("kernel reports in the console log ($(wc -l <"$LOGS/kernel-reports.txt") line(s)), first: $(head -n 1 "$LOGS/kernel-reports.txt")")
 fi

@@ -42,10 +42,14 @@ fi
 
 # The mails: patches/ with the sender in place of the placeholder.
 dir=$OUT/send
+mkdir -p "$LOGS"
 rm -rf "$dir" && mkdir -p "$dir"
+# sed: the placeholder as a literal, the sender's name as a literal replacement
+pat=$(printf '%s' "$placeholder" | sed 's/[][\.*^$|]/\\&/g')
+rep=$(printf '%s' "$me" | sed 's/[&|\\]/\\&/g')
 for f in "${files[@]}"; do
-	sed -e "s|^From: $placeholder\$|From: $me|" \
-		-e "s|^Signed-off-by: $placeholder\$|Signed-off-by: $me|" "$f" >"$dir/$(basename "$f")"
+	sed -e "s|^From: $pat\$|From: $rep|" \
+		-e "s|^Signed-off-by: $pat\$|Signed-off-by: $rep|" "$f" >"$dir/$(basename "$f")"
 done
 mapfile -t mails < <(find "$dir" -name '*.patch' | sort)
 
