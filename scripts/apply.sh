@@ -52,7 +52,7 @@ cd "$KSRC"
 head=$(git rev-parse HEAD)
 if [ -f "$state" ] && [ "$(head -n 1 "$state")" = "$want" ] &&
 	[ "$(sed -n 2p "$state")" = "$head" ] &&
-	[ -z "$(git status --porcelain --untracked-files=no)" ]; then
+	ksrc_is_clean; then
 	msg "series already applied (HEAD $(git log -1 --format='%h %s'))"
 	stage_end
 	exit 0

@@ -10,7 +10,7 @@ cover=$REPO_ROOT/scripts/cover-letter.txt
 stage_begin "export: out/linux -> patches/"
 base=$(base_commit)
 cd "$KSRC"
-[ -z "$(git status --porcelain -- . ':!.gitignore')" ] ||
+ksrc_is_clean ||
 	die "out/linux has uncommitted changes: commit them first"
 n=$(git rev-list --count "$base..HEAD")
 [ "$n" -gt 0 ] || die "out/linux has no commits on top of the base: nothing to export"
