@@ -45,11 +45,15 @@ dir=$OUT/send
 mkdir -p "$LOGS"
 rm -rf "$dir" && mkdir -p "$dir"
 # sed: the placeholder as a literal, the sender's name as a literal replacement
-pat=$(printf '%s' "$placeholder" | sed 's/[][\.*^$|]/\\&/g')
-rep=$(printf '%s' "$me" | sed 's/[&|\\]/\\&/g')
+literal() { printf '%s' "$1" | sed 's/[][\.*^$|]/\\&/g'; }
+replacement() { printf '%s' "$1" | sed 's/[&|\\]/\\&/g'; }
+pat=$(literal "$placeholder") rep=$(replacement "$me")
+# and the cover letter's shortlog header, "Name (N):"
+npat=$(literal "$SERIES_NAME") nrep=$(replacement "${me% <*}")
 for f in "${files[@]}"; do
 	sed -e "s|^From: $pat\$|From: $rep|" \
-		-e "s|^Signed-off-by: $pat\$|Signed-off-by: $rep|" "$f" >"$dir/$(basename "$f")"
+		-e "s|^Signed-off-by: $pat\$|Signed-off-by: $rep|" \
+		-e "s|^$npat (\([0-9]*\)):\$|$nrep (\1):|" "$f" >"$dir/$(basename "$f")"
 done
 mapfile -t mails < <(find "$dir" -name '*.patch' | sort)
 
