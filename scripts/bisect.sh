@@ -23,9 +23,7 @@ for c in base "${commits[@]}"; do
 	log=$(printf '%s/bisect-%02d.log' "$LOGS" "$n")
 	what=$([ "$n" -eq 0 ] && echo "base" || echo "[$n/${#commits[@]}]")
 	msg "$what $(git -C "$KSRC" log -1 --format=%s)"
-	for d in "${dirs[@]}"; do
-		[ -d "$KBUILD/$d" ] && find "$KBUILD/$d" -name '*.o' -delete
-	done
+	drop_objects "$KBUILD" "${dirs[@]}"
 	run_logged "$log" kmake W=1 Image ||
 		die "$what ($(git -C "$KSRC" log -1 --format=%s)) does not build: see $log"
 	diagnostics "$log" | grep -f <(printf '%s\n' "$scope") >"$log.warnings" || true

@@ -14,9 +14,7 @@ stage_begin "defconfig: ${dirs[*]} with defconfig + KVM + APEI/GHES, W=1"
 for rev in base tip; do
 	checkout_rev $rev
 	[ $rev = base ] && make_config "$build" defconfig "$REPO_ROOT/scripts/defconfig.config"
-	for d in "${dirs[@]}"; do
-		[ -d "$build/$d" ] && find "$build/$d" -name '*.o' -delete
-	done
+	drop_objects "$build" "${dirs[@]}"
 	log=$LOGS/defconfig-$rev.log
 	msg "$rev: building (log: $log)"
 	KBUILD=$build run_logged "$log" kmake W=1 "${dirs[@]}" ||

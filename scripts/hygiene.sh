@@ -14,8 +14,6 @@ m=${#patches[@]}
 stage_begin "hygiene: patches/ (${m} patch(es) and the cover letter)"
 problems=()
 problem() { problems+=("$*"); }
-tmp_ws=$(mktemp)
-at_exit 'rm -f "$tmp_ws"'
 
 # Names: what git format-patch -v3 --cover-letter calls out/linux's commits
 # (which 'make apply' made from patches/).
@@ -41,16 +39,17 @@ grep -q "^Subject: \[PATCH v3 0/$m\] " "$dir/v3-0000-cover-letter.patch" 2>/dev/
 
 for f in "${patches[@]}"; do
 	name=$(basename "$f")
-	grep -nE '^\+.*[[:space:]]$' "$f" | grep -v '^[0-9]*:+++ ' | while IFS= read -r l; do
-		echo "$name:${l%%:*}: trailing whitespace"; done >"$tmp_ws" || true
-	[ -s "$tmp_ws" ] && while IFS= read -r l; do problem "$l"; done <"$tmp_ws"
+	while IFS= read -r l; do
+		problem "$name:${l%%:*}: trailing whitespace"
+	done < <(grep -nE '^\+.*[[:space:]]$' "$f" | grep -v '^[0-9]*:+++ ')
 	grep -qE '^(old|new) mode ' "$f" && problem "$name: changes a file mode"
-	grep -nE '^new file mode ' "$f" | grep -v ' 100644$' | while IFS= read -r l; do
-		echo "$name:${l%%:*}: new file is not mode 100644"; done >"$tmp_ws" || true
-	[ -s "$tmp_ws" ] && while IFS= read -r l; do problem "$l"; done <"$tmp_ws"
+	while IFS= read -r l; do
+		problem "$name:${l%%:*}: new file is not mode 100644"
+	done < <(grep -nE '^new file mode ' "$f" | grep -v ' 100644$')
 	grep -q '^GIT binary patch' "$f" && problem "$name: contains a binary file"
-	grep -E '^\+\+\+ b/' "$f" | grep -E '(\.orig|\.rej|~|\.swp|\.bak)$' | sed "s#^+++ b/#$name: stray file: #" >"$tmp_ws" || true
-	[ -s "$tmp_ws" ] && while IFS= read -r l; do problem "$l"; done <"$tmp_ws"
+	while IFS= read -r l; do
+		problem "$name: stray file: $l"
+	done < <(sed -n 's#^+++ b/##p' "$f" | grep -E '(\.orig|\.rej|~|\.swp|\.bak)$')
 	grep -qi '^Change-Id:' "$f" && problem "$name: has a Change-Id: trailer"
 done
 if [ "${#problems[@]}" -gt 0 ]; then

@@ -161,6 +161,16 @@ series_dirs() {
 	series_files | sed -n 's#/[^/]*\.c$#/#p' | sort -u
 }
 
+# drop_objects BUILD DIR...: delete the objects under BUILD/DIR..., so the
+# next make compiles (and warns about) every one of them again.
+drop_objects() {
+	local build=$1 d
+	shift
+	for d in "$@"; do
+		[ ! -d "$build/$d" ] || find "$build/$d" -name '*.o' -delete
+	done
+}
+
 # diagnostics LOG...: the warnings and errors (compiler, sparse, Sphinx) in
 # LOG as "file: text", paths relative to the source tree and without line
 # numbers, which move between revisions; sorted, duplicates kept: a second
@@ -211,6 +221,12 @@ build_abi_check() {
 		-o "$1" "$REPO_ROOT/scripts/abi-check.c" ||
 		die "scripts/abi-check.c does not build against the series' UAPI headers:
   a number, size or offset of DESIGN.md section 3 is wrong (see above)"
+}
+
+# recipients To|Cc: the addresses MAINTAINERS.snippet gives for To: or Cc:,
+# one per line (scripts/maintainers.sh writes them as "# To: ..." lines).
+recipients() {
+	sed -n "s/^# $1: //p" "$REPO_ROOT/MAINTAINERS.snippet"
 }
 
 # check_stamp: what 'make check' records in out/check-passed when it passes,

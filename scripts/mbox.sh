@@ -14,8 +14,8 @@ mapfile -t patches < <(series_patches)
 mbox=${1:-$OUT/kvm-sea-v3.mbox}
 stage_begin "mbox: cover letter + ${#patches[@]} patch(es) -> $mbox"
 id=$(cat "$cover" "${patches[@]}" | sha256sum | cut -c1-16)
-to=$(sed -n 's/^# To: //p' "$snippet" | paste -sd, | sed 's/,/, /g')
-cc=$(sed -n 's/^# Cc: //p' "$snippet" | paste -sd, | sed 's/,/, /g')
+to=$(recipients To | paste -sd, | sed 's/,/, /g')
+cc=$(recipients Cc | paste -sd, | sed 's/,/, /g')
 [ -n "$to" ] || die "MAINTAINERS.snippet names no To: recipient: run 'make maintainers'"
 msgid() { printf '<kvm-sea-v3-%s-%d@example.invalid>' "$id" "$1"; }
 

@@ -58,8 +58,8 @@ done
 mapfile -t mails < <(find "$dir" -name '*.patch' | sort)
 
 cmd=(git send-email --from="$me" --confirm=never --suppress-cc=self)
-while IFS= read -r r; do cmd+=(--to="$r"); done < <(sed -n 's/^# To: //p' "$snippet")
-while IFS= read -r r; do cmd+=(--cc="$r"); done < <(sed -n 's/^# Cc: //p' "$snippet")
+while IFS= read -r r; do cmd+=(--to="$r"); done < <(recipients To)
+while IFS= read -r r; do cmd+=(--cc="$r"); done < <(recipients Cc)
 [ -n "${IN_REPLY_TO:-}" ] && cmd+=(--in-reply-to="$IN_REPLY_TO")
 [ "$real" = 1 ] || cmd+=(--dry-run)
 cmd+=("${mails[@]}")
