@@ -19,6 +19,13 @@ CROSS=aarch64-linux-gnu-
 JOBS=${JOBS:-$(nproc)}
 
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# ccache hashes absolute paths as they are: without a base directory every
+# clone in a new place (every CI run) misses.  Paths under out/ are
+# rewritten relative to the compiler's working directory (an out/build*
+# directory), so two clones hash alike; the compiler then prints the source
+# tree as ../linux/ in its diagnostics, which diagnostics() strips like the
+# absolute form, so warnings still compare from run to run.
+export CCACHE_BASEDIR=$OUT
 # Fixed build identity: reproducible images and ccache hits across runs.
 export KBUILD_BUILD_USER=kvm-sea KBUILD_BUILD_HOST=kvm-sea
 export KBUILD_BUILD_TIMESTAMP="$BASE_GIT_DATE"
@@ -176,7 +183,7 @@ drop_objects() {
 # numbers, which move between revisions; sorted, duplicates kept: a second
 # "Malformed table" in api.rst is a new error, not the base's one again.
 diagnostics() {
-	sed -nE -e "s#^($KSRC|$OUT/[^/]+)/##" \
+	sed -nE -e "s#^($KSRC|$OUT/[^/]+|\.\./${KSRC##*/})/##" \
 		-e 's#^([^ :]+):[0-9]+(:[0-9]+)?: *(warning|error|WARNING|ERROR|CRITICAL): #\1: \3: #p' "$@" |
 		sed -E ':a; s#(^|/)[^/.][^/]*/\.\./#\1#; ta' | sort
 }
