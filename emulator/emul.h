@@ -26,6 +26,7 @@
 #define ESR_ISS_EA	BIT_ULL(9)
 #define ESR_ISS_FNV	BIT_ULL(10)
 #define ESR_ISS_SET	GENMASK_ULL(12, 11)
+#define ESR_ISS_SET_UEO	(3ULL << 11)	/* SET 0b11: Restartable state */
 #define ESR_ISS		GENMASK_ULL(24, 0)
 #define ESR_IL		BIT_ULL(25)
 #define EC_IABT_LOW	0x20
@@ -112,13 +113,6 @@ static inline bool vm_has_ras(struct kvm_vcpu *vcpu)
 
 	vcpu_get_reg(vcpu, KVM_ARM64_SYS_REG(SYS_ID_AA64PFR0_EL1), &pfr0);
 	return FIELD_GET(ARM64_FEATURE_MASK(ID_AA64PFR0_EL1_RAS), pfr0);
-}
-
-/* An FSC of a synchronous external abort, on the access or on a walk. */
-static inline bool fsc_is_sea(uint64_t fsc)
-{
-	return fsc == 0x10 || fsc == 0x18 || (fsc >= 0x13 && fsc <= 0x17) ||
-	       (fsc >= 0x1b && fsc <= 0x1f);
 }
 
 /* An environment variable as a count, or the default when it is unset. */

@@ -101,15 +101,27 @@ static void check_exit(const struct emul_case *c, struct kvm_run *run)
 	TEST_ASSERT_EQ(run->arm_sea.gpa, c->gpa_valid ? TEST_GPA : 0);
 }
 
-/* The syndrome the VMM supplies when it replays with one of its own. */
+/*
+ * The syndrome the VMM supplies when it replays with one of its own: one
+ * that differs from KVM's (FSC 0x10, no EA) and that the contract accepts.
+ * On a RAS VM: FSC 0x10 with SET = 0b11 (Restartable state, UEO; 0b10 is
+ * Uncontainable, refused under FEAT_RASv2); the parity/ECC code 0x18 exists
+ * only without FEAT_RAS.  FnV as the exit had it: FnV clear is accepted
+ * only because the exit was an abort of the same class with FnV clear
+ * (KVM vouches for its FAR), and FnV goes with FSC 0x10 only.
+ */
 static uint64_t vmm_iss(const struct emul_case *c, bool ras)
 {
-	uint64_t iss = FSC_SECC | ESR_ISS_EA;
+	uint64_t iss = ESR_ISS_EA;
 
+	if (ras)
+		iss |= FSC_EXTABT | ESR_ISS_SET_UEO;
+	else
+		iss |= c->fnv ? FSC_EXTABT : FSC_SECC;
+	if (c->fnv)
+		iss |= ESR_ISS_FNV;
 	if (!c->iabt)
 		iss |= ESR_ISS_WNR;
-	if (ras)
-		iss |= 2ULL << 11;	/* SET: restartable */
 	return iss;
 }
 
@@ -130,7 +142,7 @@ static void run_case(const struct emul_case *c)
 {
 	const char *count = c->iabt ? "iabt_count" : "dabt_count";
 	const char *other = c->iabt ? "dabt_count" : "iabt_count";
-	uint64_t iss, exits = 0;
+	uint64_t iss, exits = 0, exit_gva = 0;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	struct ucall uc;
@@ -159,6 +171,7 @@ static void run_case(const struct emul_case *c)
 		if (vcpu->run->exit_reason == KVM_EXIT_ARM_SEA) {
 			TEST_ASSERT(c->cap, "%s: SEA exit without the cap", c->name);
 			check_exit(c, vcpu->run);
+			exit_gva = vcpu->run->arm_sea.gva;
 			replay(c, vcpu, ras);
 			exits++;
 			continue;
@@ -206,6 +219,15 @@ static void run_case(const struct emul_case *c)
 	}
 	TEST_ASSERT((seen.esr & ESR_ISS) == iss, "%s: guest ESR_EL1 0x%lx, ISS 0x%lx expected",
 		    c->name, seen.esr, iss);
+	/* IL is 1 for every injected abort, never copied from the trap */
+	TEST_ASSERT(seen.esr & ESR_IL, "%s: guest ESR_EL1 0x%lx, IL clear", c->name, seen.esr);
+	/*
+	 * FnV clear: the FAR KVM vouches for is the one of the exit (of the
+	 * same class: a replayed instruction abort gets the fetch's address).
+	 */
+	TEST_ASSERT(seen.far == ((iss & ESR_ISS_FNV) ? 0 : exit_gva),
+		    "%s: guest FAR_EL1 0x%lx, expected %s 0x%lx", c->name, seen.far,
+		    (iss & ESR_ISS_FNV) ? "(FnV set)" : "the exit's gva", exit_gva);
 	TEST_ASSERT_EQ(seen.far, (iss & ESR_ISS_FNV) ? 0 : TEST_GVA);
 out:
 	kvm_vm_free(vm);
