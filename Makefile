@@ -1,7 +1,11 @@
-# Thin wiring over scripts/: every target runs one script; 'make help'.
+# Thin wiring over scripts/: every target runs one script, after what it
+# needs (scripts/stages.list, via scripts/run.sh); 'make help'.
 SHELL := /bin/bash
 S := scripts
 .DEFAULT_GOAL := all
+# Every target drives the same kernel tree and out/: one at a time, also
+# under make -j (and scripts/run.sh refuses a second make running at once).
+.NOTPARALLEL:
 
 .PHONY: all check bench stress compare check-debug help deps base apply build selftests emulator initramfs boot \
 	checkpatch hygiene am-check mirror bisect defconfig static docs uapi \
@@ -21,51 +25,51 @@ check-debug:            ## the series' and emulator tests on a KASAN/lockdep/kme
 	@$(S)/pipeline.sh check-debug
 
 deps:                   ## install missing host tools, fetch arm64 packages
-	@$(S)/deps.sh
+	@$(S)/run.sh deps
 base:                   ## fetch + verify + import the pinned base; print its commit id
-	@$(S)/base.sh
+	@$(S)/run.sh base
 apply:                  ## git am patches/ onto out/linux, or onto KDIR=/your/tree
-	@$(S)/apply.sh $(KDIR)
+	@$(if $(KDIR),$(S)/apply.sh $(KDIR),$(S)/run.sh apply)
 build:                  ## build the arm64 Image (W=1) in out/build
-	@$(S)/build.sh
+	@$(S)/run.sh build
 selftests:              ## build and install the KVM kselftests (static)
-	@$(S)/selftests.sh
+	@$(S)/run.sh selftests
 emulator:               ## build the test-only SEA emulator (emulator/) and its test
-	@$(S)/emulator.sh
+	@$(S)/run.sh emulator
 initramfs:              ## pack busybox + kselftests into out/initramfs.cpio.gz
-	@$(S)/initramfs.sh
+	@$(S)/run.sh initramfs
 boot:                   ## boot QEMU and run the test list (TESTS=a,b to choose)
-	@$(S)/boot.sh $(TESTS)
+	@$(S)/run.sh boot $(TESTS)
 checkpatch:             ## gate: checkpatch --strict, subject prefixes, sign-offs
-	@$(S)/checkpatch.sh
+	@$(S)/run.sh checkpatch
 hygiene:                ## gate: patch names, whitespace, modes, Change-Id
-	@$(S)/hygiene.sh
+	@$(S)/run.sh hygiene
 am-check:               ## gate: patches/ on a fresh base: no offset/fuzz, git am
-	@$(S)/am-check.sh
+	@$(S)/run.sh am-check
 maintainers:            ## write MAINTAINERS.snippet (make check: gate, must be current)
-	@$(S)/maintainers.sh update
+	@$(S)/run.sh maintainers update
 mirror:                 ## gate: arch/ include/ ... here equal the files the series creates
-	@$(S)/mirror.sh check
+	@$(S)/run.sh mirror check
 bisect:                 ## gate: build base + every patch, W=1, no new warnings
-	@$(S)/bisect.sh
+	@$(S)/run.sh bisect
 defconfig:              ## gate: arch/arm64/kvm/ with defconfig + APEI/GHES, W=1
-	@$(S)/defconfig.sh
+	@$(S)/run.sh defconfig
 static:                 ## gate: sparse C=2 and kernel-doc, no new warnings
-	@$(S)/static.sh
+	@$(S)/run.sh static
 docs:                   ## gate: Sphinx SPHINXDIRS=virt, no new warnings
-	@$(S)/docs.sh
+	@$(S)/run.sh docs
 uapi:                   ## gate: headers_install, UAPI header test, ABI asserts
-	@$(S)/uapi.sh
+	@$(S)/run.sh uapi
 export:                 ## write out/linux's commits to patches/ (+ cover letter, mirror)
 	@$(S)/export.sh
 mbox:                   ## cover letter + patches as one threaded mbox (out/)
-	@$(S)/mbox.sh
+	@$(S)/run.sh mbox
 send:                   ## git send-email --dry-run to MAINTAINERS.snippet; SEND=1 sends
-	@$(S)/send.sh
+	@$(S)/run.sh send
 range-diff:             ## how patches/ changed since OLD=<dir or git tag>
-	@$(S)/range-diff.sh $(OLD)
+	@$(S)/run.sh range-diff $(OLD)
 kselftest-tarball:      ## tests + Image + .config to run on a real arm64 host
-	@$(S)/tarball.sh
+	@$(S)/run.sh kselftest-tarball
 clean:                  ## remove out/ (refuses to drop unexported work; FORCE=1)
 	@$(S)/clean.sh
 distclean:              ## clean, and remove the caches too
@@ -77,7 +81,16 @@ help:                   ## this list
 	@echo 'usage: make [TARGET] [VAR=value]'
 	@echo
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | \
-		sed -E 's/^([a-z-]+):[^#]*## */  \1\t/' | expand -t 22
+		sed -E 's/^([a-z-]+):[^#]*## */\1\t/' | \
+		while IFS=$$'\t' read -r t what; do \
+			printf '  %-20s%s\n' "$$t" "$$what"; \
+			first=$$($(S)/run.sh --needs "$$t"); \
+			[ -z "$$first" ] || printf '  %-20s  first: %s\n' '' "$$first"; \
+		done
+	@echo
+	@echo 'A target first brings up to date what it needs ("first:"); a stage whose'
+	@echo 'inputs are unchanged since its last run says "up to date" and is skipped.'
+	@echo '"make -j" is safe: targets run one at a time.'
 	@echo
 	@echo 'variables:'
 	@echo '  KDIR=DIR     make apply: your own kernel git tree'

@@ -49,16 +49,28 @@ cd "$KSRC"
 # An interrupted earlier run may have left an 'am' behind: ours to drop.
 [ -d .git/rebase-apply ] && git am --abort >/dev/null 2>&1
 
-head=$(git rev-parse HEAD)
-if [ -f "$state" ] && [ "$(head -n 1 "$state")" = "$want" ] &&
-	[ "$(sed -n 2p "$state")" = "$head" ] &&
-	ksrc_is_clean; then
-	msg "series already applied (HEAD $(git log -1 --format='%h %s'))"
+# patches/ unchanged since out/linux was made from them: nothing to apply.
+# Work done in out/linux since (commits, edits) is the input from now on,
+# until 'make export' writes it to patches/ or FORCE=1 drops it.
+if [ "${FORCE:-0}" != 1 ] && series_is_applied; then
+	if ksrc_has_own_work; then
+		msg "out/linux holds work that patches/ lacks (HEAD $(git log -1 --format='%h %s')):"
+		msg "building from it as it is; 'make export' writes it to patches/"
+	else
+		msg "series already applied (HEAD $(git log -1 --format='%h %s'))"
+	fi
 	stage_end
 	exit 0
 fi
 
-# Never throw away work that exists only in out/linux.
+# patches/ changed: re-applying must not throw away work that exists only
+# in out/linux.
+if [ "${FORCE:-0}" != 1 ] && [ -f "$state" ] && ksrc_has_own_work; then
+	die "patches/ changed since out/linux was made from them, and out/linux holds
+  work of its own (HEAD $(git log -1 --format='%h %s')).  Nothing was changed.
+  To keep out/linux's series: 'make export' (it rewrites patches/ from out/linux).
+  To take patches/ instead: 'make apply FORCE=1' (drops out/linux's own work)."
+fi
 guard_ksrc
 
 rm -f "$state"

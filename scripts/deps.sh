@@ -2,8 +2,8 @@
 # Install the host tools the pipeline needs (Debian packages, apt-get) and
 # download the arm64 userspace packages for the initramfs into the cache.
 # Only what is missing is installed; a second run does nothing.
+#   scripts/deps.sh --missing   only print what is missing, one per line
 . "$(dirname "$0")/lib.sh"
-stage_begin "deps: host tools and arm64 packages"
 
 # command -> Debian package that provides it
 declare -A tools=(
@@ -36,6 +36,17 @@ missing=()
 for c in "${!tools[@]}"; do has_cmd "$c" || missing+=("${tools[$c]}"); done
 for f in "${!files[@]}"; do [ -e "$f" ] || missing+=("${files[$f]}"); done
 
+# arm64 packages for the initramfs, downloaded into the cache
+ARM64_DEBS=(busybox-static)
+if [ "${1:-}" = --missing ]; then
+	printf '%s\n' "${missing[@]}"
+	for p in "${ARM64_DEBS[@]}"; do
+		compgen -G "$CACHE/debs/${p}_*_arm64.deb" >/dev/null || echo "$p:arm64"
+	done
+	exit 0
+fi
+stage_begin "deps: host tools and arm64 packages"
+
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"
 	elif command -v sudo >/dev/null 2>&1; then sudo "$@"
@@ -58,7 +69,6 @@ fi
 
 # arm64 packages: a private apt state in the cache with arm64 as the only
 # architecture, so the system's dpkg/apt configuration is never touched.
-ARM64_DEBS=(busybox-static)
 aptdir=$CACHE/apt-arm64
 apt_arm64() {
 	apt-get -q -o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" \

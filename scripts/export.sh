@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make export: write out/linux's commits (base..HEAD) to patches/ with
-# 'git format-patch -v3 --cover-letter --base', the cover letter's text from
+# 'git format-patch -v$SERIES_VERSION --cover-letter --base', the cover letter's text from
 # scripts/cover-letter.txt, and refresh the mirror of created files.
 # Deterministic: run twice, nothing changes.
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +19,7 @@ tmp=$(mktemp -d "$OUT/.export.XXXXXX")
 at_exit 'rm -rf "$tmp"'
 # The cover letter's date is the tip's, not the time of the export.
 GIT_COMMITTER_DATE=$(git log -1 --format=%cI) \
-	git format-patch -q -v3 --cover-letter --base="$base" --no-signature \
+	git format-patch -q -v"$SERIES_VERSION" --cover-letter --base="$base" --no-signature \
 	--subject-prefix=PATCH -o "$tmp" "$base..HEAD"
 letter=$(ls "$tmp"/*-0000-cover-letter.patch)
 subject=$(head -n 1 "$cover")

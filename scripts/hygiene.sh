@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Diff-hygiene gate on patches/ as a whole:
 #  - nothing in patches/ but the cover letter and the patches, named and
-#    numbered as 'git format-patch -v3 --cover-letter' names them, and each
-#    subject's [PATCH v3 N/M] matching its place;
+#    numbered as 'git format-patch -vN --cover-letter' names them, and each
+#    subject's [PATCH vN N/M] matching its place;
 #  - no added line with trailing whitespace, no file mode change, no new
 #    file that is executable, binary, or a backup/merge leftover;
 #  - no Change-Id: (Gerrit) trailer.
@@ -15,12 +15,12 @@ stage_begin "hygiene: patches/ (${m} patch(es) and the cover letter)"
 problems=()
 problem() { problems+=("$*"); }
 
-# Names: what git format-patch -v3 --cover-letter calls out/linux's commits
+# Names: what git format-patch -vN --cover-letter calls out/linux's commits
 # (which 'make apply' made from patches/).
 [ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
 names=$(mktemp -d)
 at_exit 'rm -rf "$names"'
-git -C "$KSRC" format-patch -q -v3 --cover-letter -o "$names" "$(base_commit)..HEAD"
+git -C "$KSRC" format-patch -q -v"$SERIES_VERSION" --cover-letter -o "$names" "$(base_commit)..HEAD"
 while IFS= read -r name; do
 	problem "patches/$name: git format-patch would not write it (stray, or misnamed)"
 done < <(comm -23 <(ls "$dir") <(ls "$names"))
@@ -31,11 +31,11 @@ n=0
 for f in "${patches[@]}"; do
 	n=$((n + 1))
 	subj=$(sed -n '/^Subject: /{s/^Subject: //;p;q}' "$f")
-	[[ $subj == "[PATCH v3 $n/$m] "* ]] ||
-		problem "$(basename "$f"): subject '$subj' should start with '[PATCH v3 $n/$m]'"
+	[[ $subj == "[PATCH $V $n/$m] "* ]] ||
+		problem "$(basename "$f"): subject '$subj' should start with '[PATCH $V $n/$m]'"
 done
-grep -q "^Subject: \[PATCH v3 0/$m\] " "$dir/v3-0000-cover-letter.patch" 2>/dev/null ||
-	problem "the cover letter's subject should start with '[PATCH v3 0/$m]'"
+grep -q "^Subject: \[PATCH $V 0/$m\] " "$dir/$V-0000-cover-letter.patch" 2>/dev/null ||
+	problem "the cover letter's subject should start with '[PATCH $V 0/$m]'"
 
 for f in "${patches[@]}"; do
 	name=$(basename "$f")

@@ -8,6 +8,9 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$REPO_ROOT/scripts/base.env"
 # shellcheck source=identity.env
 . "$REPO_ROOT/scripts/identity.env"
+# shellcheck source=series.env
+. "$REPO_ROOT/scripts/series.env"
+V=v$SERIES_VERSION
 
 CACHE=${KVM_SEA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvm-sea}
 OUT=${KVM_SEA_OUT:-$REPO_ROOT/out}
@@ -137,6 +140,19 @@ series_state() {
 	printf '%s %s\n' "$(base_commit)" "$(cat /dev/null "${p[@]}" | sha256sum | cut -d' ' -f1)"
 }
 
+# series_is_applied: out/linux was built from patches/ as they are now (by
+# 'make apply' or 'make export'); it may hold work of its own since.
+series_is_applied() {
+	[ -d "$KSRC/.git" ] &&
+		[ "$(head -n 1 "$KSRC/.git/kvm-sea-applied" 2>/dev/null)" = "$(series_state)" ]
+}
+
+# ksrc_has_own_work: out/linux holds commits or changes patches/ lacks.
+ksrc_has_own_work() {
+	[ "$(git -C "$KSRC" rev-parse HEAD)" != "$(sed -n 2p "$KSRC/.git/kvm-sea-applied" 2>/dev/null)" ] ||
+		! ksrc_is_clean
+}
+
 # checkout_rev base|tip|REV: check out the base, the series' tip (what was
 # checked out first) or REV, detached, in out/linux, for a gate that compares
 # revisions.  The tip is checked out again when the script exits, whether
@@ -165,7 +181,10 @@ series_files() {
 # series_dirs: the directories holding the C files the series changes: the
 # objects there are rebuilt and compared with the base by the gates.
 series_dirs() {
-	series_files | sed -n 's#/[^/]*\.c$#/#p' | sort -u
+	# a directory inside another one is built with it: listing both makes
+	# kbuild build the inner one twice at once
+	series_files | sed -n 's#/[^/]*\.c$#/#p' | sort -u |
+		awk 'top == "" || index($0, top) != 1 { top = $0; print }'
 }
 
 # drop_objects BUILD DIR...: delete the objects under BUILD/DIR..., so the
@@ -294,4 +313,99 @@ build_emulator_module() {
 	cp "$REPO_ROOT/emulator/sea_emul.c" "$REPO_ROOT/emulator/Kbuild" "$mod/"
 	run_logged "$log" kmake W=1 M="$mod" modules
 	! grep -q 'warning:' "$log" || die "sea_emul.c builds with warnings: see $log"
+}
+
+# ---- stages: what each target needs first, and when a stage is current ----
+STAMPS=$OUT/stamps
+
+# stage_needs TARGET: the targets TARGET needs first (scripts/stages.list)
+stage_needs() {
+	awk -v t="$1" '!/^#/ && $1 == t { for (i = 2; i <= NF; i++) print $i }' \
+		"$REPO_ROOT/scripts/stages.list"
+}
+
+# stage_chain TARGET: every target TARGET needs, transitively, in the order
+# they run, TARGET last.
+stage_chain() {
+	local n
+	for n in $(stage_needs "$1"); do stage_chain "$n"; done
+	echo "$1"
+}
+
+# The stages that build something are skipped while their inputs are the
+# ones they last ran with; the others (deps, base, apply) check their own
+# state quickly every time, and tests and gates always run.
+#   stage_output STAGE: the file a run leaves behind
+#   stage_fingerprint STAGE: a hash of what the stage reads: its script, its
+#     own inputs, and the stamp of the stage before it, which a new run of
+#     that stage rewrites, so everything after it reruns too
+stage_output() {
+	case $1 in
+	build) echo "$KBUILD/arch/arm64/boot/Image" ;;
+	selftests) echo "$OUT/kselftest/kvm/sea_abi_check" ;;
+	emulator) echo "$OUT/kselftest/kvm/sea_emul.ko" ;;
+	initramfs) echo "$OUT/initramfs.cpio.gz" ;;
+	*) return 1 ;;
+	esac
+}
+stage_fingerprint() {
+	local s=$REPO_ROOT/scripts
+	{
+		case $1 in
+		build)
+			# the kernel tree as it is, committed or not, and its config
+			git -C "$KSRC" rev-parse HEAD
+			git -C "$KSRC" diff HEAD -- . ':!.gitignore'
+			(cd "$KSRC" && git ls-files -z -o --exclude-standard | xargs -0r sha256sum)
+			cat "$s/build.sh" "$s/kernel.config"
+			;;
+		selftests) cat "$STAMPS/build" "$s/selftests.sh" "$s/abi-check.c" ;;
+		emulator) cat "$STAMPS/selftests" "$s/emulator.sh" "$REPO_ROOT"/emulator/* ;;
+		initramfs)
+			cat "$STAMPS/emulator" "$s/initramfs.sh" "$s/guest-init.sh" "$s/tests.list"
+			ls "$CACHE/debs"
+			;;
+		esac 2>/dev/null
+	} | sha256sum | cut -d' ' -f1
+}
+
+# stage_is_current STAGE: a stage that builds something ran with the
+# inputs it has now, and what it built is still there.
+stage_is_current() {
+	local out
+	out=$(stage_output "$1") || return 1
+	[ -e "$out" ] && [ -f "$STAMPS/$1" ] &&
+		[ "$(head -n 1 "$STAMPS/$1")" = "$(stage_fingerprint "$1")" ]
+}
+
+# run_stage STAGE [ARGS]: run scripts/STAGE.sh, unless it is current; a
+# successful run records its fingerprint (and when it ran, which makes the
+# stages after it stale).
+run_stage() {
+	local name=$1 fp=
+	shift
+	if stage_output "$name" >/dev/null; then
+		if stage_is_current "$name"; then
+			printf '==> %s: up to date (inputs unchanged since its last run)\n' "$name"
+			return 0
+		fi
+		fp=$(stage_fingerprint "$name")
+		rm -f "$STAMPS/$name"
+	fi
+	bash "$REPO_ROOT/scripts/$name.sh" "$@" || return
+	if [ -n "$fp" ]; then
+		mkdir -p "$STAMPS"
+		printf '%s\n%s\n' "$fp" "$(date +%s.%N)" >"$STAMPS/$name"
+	fi
+}
+
+# take_lock: one make at a time in this out/ (two would write the same
+# kernel tree); the entry points take it, the stages they run inherit it.
+take_lock() {
+	[ -z "${KVM_SEA_LOCKED:-}" ] || return 0
+	mkdir -p "$OUT"
+	exec 9>"$OUT/.lock"
+	flock -n 9 || die "another make is already running in $OUT: wait for it to finish
+  (a second one would write the same kernel tree at the same time)"
+	export KVM_SEA_LOCKED=1
 }

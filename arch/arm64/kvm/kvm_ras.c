@@ -25,7 +25,8 @@ static bool host_owns_sea(u64 esr)
 	if (!cpus_have_final_cap(ARM64_HAS_RAS_EXTN))
 		return true;
 
-	return esr_fsc_is_sea_ttw(esr) && (esr & ESR_ELx_S1PTW);
+	return (esr_fsc_is_sea_ttw(esr) || esr_fsc_is_secc_ttw(esr)) &&
+	       (esr & ESR_ELx_S1PTW);
 }
 
 /*
@@ -48,10 +49,12 @@ static u64 sea_esr_for_user(struct kvm_vcpu *vcpu)
  * The IPA is only worth reporting when the fault info captured one and it
  * is an address of this VM: a nested guest's IPA is not.
  */
-static bool sea_gpa_is_valid(struct kvm_vcpu *vcpu)
+static phys_addr_t sea_gpa(struct kvm_vcpu *vcpu)
 {
-	return kvm_vcpu_fault_ipa_is_valid(vcpu) &&
-	       !kvm_is_nested_s2_mmu(vcpu->kvm, vcpu->arch.hw_mmu);
+	if (kvm_is_nested_s2_mmu(vcpu->kvm, vcpu->arch.hw_mmu))
+		return INVALID_GPA;
+
+	return kvm_vcpu_get_fault_ipa(vcpu);
 }
 
 /**
@@ -70,6 +73,7 @@ int kvm_handle_guest_sea(struct kvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	u64 esr = kvm_vcpu_get_esr(vcpu);
+	phys_addr_t gpa;
 
 	/* apei_claim_sea(NULL) expects to mask interrupts itself */
 	lockdep_assert_irqs_enabled();
@@ -89,9 +93,10 @@ int kvm_handle_guest_sea(struct kvm_vcpu *vcpu)
 	run->arm_sea.gva = (esr & ESR_ELx_FnV) ? 0 : kvm_vcpu_get_hfar(vcpu);
 	run->arm_sea.gpa = 0;
 
-	if (sea_gpa_is_valid(vcpu)) {
+	gpa = sea_gpa(vcpu);
+	if (gpa != INVALID_GPA) {
 		run->arm_sea.flags |= KVM_EXIT_ARM_SEA_FLAG_GPA_VALID;
-		run->arm_sea.gpa = kvm_vcpu_get_fault_ipa(vcpu);
+		run->arm_sea.gpa = gpa;
 	}
 
 	return 0;
