@@ -50,7 +50,12 @@ am_series "$tree" "make mbox's output" --empty=drop "$mbox"
 msg "git am mbox: the same tree"
 
 cover_id=$(sed -n '1,/^$/s/^Message-Id: //p' "$mbox")
-if ! out=$(cd "$tmp" && mkdir -p "$tmp/b4" && b4 --offline-mode am -C -m "$mbox" -o "$tmp/b4" -n series "$cover_id" 2>&1); then
+# b4 am stops, without a word, where git has no user.name/user.email (a new
+# machine): give it the series' identity for this call only.
+if ! out=$(cd "$tmp" && mkdir -p "$tmp/b4" &&
+	GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0="$SERIES_NAME" \
+	GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1="$SERIES_EMAIL" \
+	b4 --offline-mode am -C -m "$mbox" -o "$tmp/b4" -n series "$cover_id" 2>&1); then
 	printf '%s\n' "$out" >&2
 	die "b4 am rejects make mbox's output (above)"
 fi
