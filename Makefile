@@ -11,7 +11,7 @@ S := scripts
 	checkpatch hygiene am-check mirror bisect defconfig static docs uapi \
 	maintainers mbox send range-diff export kselftest-tarball clean distclean
 
-all:                    ## deps, base, apply, build, selftests, initramfs, boot + tests
+all:                    ## every series: deps, base, apply, build, selftests, initramfs, boot + tests
 	@$(S)/pipeline.sh all
 check:                  ## everything 'make' does, plus the quality gates
 	@$(S)/pipeline.sh check
@@ -28,15 +28,15 @@ deps:                   ## install missing host tools, fetch arm64 packages
 	@$(S)/run.sh deps
 base:                   ## fetch + verify + import the pinned base; print its commit id
 	@$(S)/run.sh base
-apply:                  ## git am patches/ onto out/linux, or onto KDIR=/your/tree
+apply:                  ## git am patches/SERIES/ onto out/SERIES/linux, or onto KDIR=/your/tree
 	@$(if $(KDIR),$(S)/apply.sh $(KDIR),$(S)/run.sh apply)
-build:                  ## build the arm64 Image (W=1) in out/build
+build:                  ## build the arm64 Image (W=1) in out/SERIES/build
 	@$(S)/run.sh build
 selftests:              ## build and install the KVM kselftests (static)
 	@$(S)/run.sh selftests
 emulator:               ## build the test-only SEA emulator (emulator/) and its test
 	@$(S)/run.sh emulator
-initramfs:              ## pack busybox + kselftests into out/initramfs.cpio.gz
+initramfs:              ## pack busybox + kselftests into out/SERIES/initramfs.cpio.gz
 	@$(S)/run.sh initramfs
 boot:                   ## boot QEMU and run the test list (TESTS=a,b to choose)
 	@$(S)/run.sh boot $(TESTS)
@@ -44,7 +44,7 @@ checkpatch:             ## gate: checkpatch --strict, subject prefixes, sign-off
 	@$(S)/run.sh checkpatch
 hygiene:                ## gate: patch names, whitespace, modes, Change-Id
 	@$(S)/run.sh hygiene
-am-check:               ## gate: patches/ on a fresh base: no offset/fuzz, git am
+am-check:               ## gate: patches/SERIES/ on a fresh base: no offset/fuzz, git am
 	@$(S)/run.sh am-check
 maintainers:            ## write MAINTAINERS.snippet (make check: gate, must be current)
 	@$(S)/run.sh maintainers update
@@ -60,13 +60,13 @@ docs:                   ## gate: Sphinx SPHINXDIRS=virt, no new warnings
 	@$(S)/run.sh docs
 uapi:                   ## gate: headers_install, UAPI header test, ABI asserts
 	@$(S)/run.sh uapi
-export:                 ## write out/linux's commits to patches/ (+ cover letter, mirror)
+export:                 ## write out/SERIES/linux's commits to patches/SERIES/ (+ cover letter, mirror)
 	@$(S)/export.sh
 mbox:                   ## cover letter + patches as one threaded mbox (out/)
 	@$(S)/run.sh mbox
 send:                   ## git send-email --dry-run to MAINTAINERS.snippet; SEND=1 sends
 	@$(S)/run.sh send
-range-diff:             ## how patches/ changed since OLD=<dir or git tag>
+range-diff:             ## how patches/SERIES/ changed since OLD=<dir or git tag>
 	@$(S)/run.sh range-diff $(OLD)
 kselftest-tarball:      ## tests + Image + .config to run on a real arm64 host
 	@$(S)/run.sh kselftest-tarball
@@ -93,9 +93,12 @@ help:                   ## this list
 	@echo '"make -j" is safe: targets run one at a time.'
 	@echo
 	@echo 'variables:'
+	@echo '  SERIES=NAME  one series: $(shell grep -v '^\#' $(S)/series.list | paste -sd' ' -)'
+	@echo '               (scripts/series.list; make and make check run them all,'
+	@echo '               every other target takes the first unless told)'
 	@echo '  KDIR=DIR     make apply: your own kernel git tree'
-	@echo '  TESTS=a,b    make boot: run these tests instead of scripts/tests.list'
-	@echo '  FORCE=1      discard unexported work in out/linux'
+	@echo '  TESTS=a,b    make boot: run these tests instead of the series'"'"' tests.list'
+	@echo '  FORCE=1      discard unexported work in out/SERIES/linux'
 	@echo '  OLD=DIR|TAG  make range-diff: the earlier series to compare with'
 	@echo '  SEND=1       make send: really send (after a green make check)'
 	@echo '  IN_REPLY_TO=<msgid>  make send: thread under an earlier mail'

@@ -20,6 +20,30 @@
 
 #define EMUL_PARAMS	"/sys/module/sea_emul/parameters/"
 
+/*
+ * The injection fields of struct kvm_vcpu_events (DESIGN.md section 3), by
+ * name where the UAPI headers have them, else at the same offsets, in what
+ * such a kernel (mainline 7.3) calls padding and reserved words and
+ * requires to be zero: the programs build for both, and a kernel without
+ * the fields refuses them.  EV_PAD and EV_RESERVED are what is still
+ * padding and reserved with the fields.
+ */
+#ifdef KVM_CAP_ARM_INJECT_EXT_IABT
+#define EV_IABT(e)		((e).exception.ext_iabt_pending)
+#define EV_HAS_ESR(e)		((e).exception.ext_abt_has_esr)
+#define EV_ESR(e)		((e).exception.ext_abt_esr)
+#define EV_PAD(e, i)		((e).exception.pad[i])
+#define EV_RESERVED(e, i)	((e).reserved[i])
+#else
+#define KVM_CAP_ARM_INJECT_EXT_IABT	252
+#define EV_IABT(e)		((e).exception.pad[0])
+#define EV_HAS_ESR(e)		((e).exception.pad[1])
+/* bytes 16..23 of the struct: reserved[0] and [1] here */
+#define EV_ESR(e)		(*(__u64 *)&(e).reserved[0])
+#define EV_PAD(e, i)		((e).exception.pad[2 + (i)])
+#define EV_RESERVED(e, i)	((e).reserved[2 + (i)])
+#endif
+
 #define ESR_ISS_FSC	GENMASK_ULL(5, 0)
 #define ESR_ISS_WNR	BIT_ULL(6)
 #define ESR_ISS_CM	BIT_ULL(8)

@@ -107,12 +107,21 @@ static int sea_emul_pre(struct kprobe *p, struct pt_regs *regs)
 	}
 	fault->esr_el2 = sea;
 
+	/*
+	 * Where the fault info says whether HPFAR_EL2 holds the IPA: a bit of
+	 * the recorded HPFAR_EL2 (NS, mainline), a flag of the 6.12 series,
+	 * nothing at all on the bare 6.12 base (for comparisons).
+	 */
+#if defined(HPFAR_EL2_NS)
+	if (!READ_ONCE(gpa_valid))
+		fault->hpfar_el2 = (SEA_EMUL_JUNK_ADDR >> 8) & ~HPFAR_EL2_NS;
+#else
 #ifdef KVM_CAP_ARM_SEA_TO_USER
 	fault->hpfar_valid = READ_ONCE(gpa_valid);
 #endif
-	/* the base kernel (no series, for comparisons) has no hpfar_valid */
 	if (!READ_ONCE(gpa_valid))
 		fault->hpfar_el2 = SEA_EMUL_JUNK_ADDR >> 8;
+#endif
 
 	atomic_inc(iabt ? &iabt_count : &dabt_count);
 	return 0;

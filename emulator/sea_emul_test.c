@@ -129,11 +129,11 @@ static void replay(const struct emul_case *c, struct kvm_vcpu *vcpu, bool ras)
 {
 	struct kvm_vcpu_events ev = {};
 
-	ev.exception.ext_iabt_pending = c->iabt;
+	EV_IABT(ev) = c->iabt;
 	ev.exception.ext_dabt_pending = !c->iabt;
 	if (c->vmm_esr) {
-		ev.exception.ext_abt_has_esr = 1;
-		ev.exception.ext_abt_esr = vmm_iss(c, ras);
+		EV_HAS_ESR(ev) = 1;
+		EV_ESR(ev) = vmm_iss(c, ras);
 	}
 	vcpu_events_set(vcpu, &ev);
 }

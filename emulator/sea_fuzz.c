@@ -283,20 +283,20 @@ static enum verdict iss_verdict(uint64_t iss, bool iabt, const struct ctx *c)
 /* The contract's checks of KVM_SET_VCPU_EVENTS on arm64, in its order. */
 static enum verdict contract(const struct kvm_vcpu_events *ev, const struct ctx *c)
 {
-	uint8_t iabt_byte = ev->exception.ext_iabt_pending;
-	uint8_t has_esr_byte = ev->exception.ext_abt_has_esr;
+	uint8_t iabt_byte = EV_IABT(*ev);
+	uint8_t has_esr_byte = EV_HAS_ESR(*ev);
 	bool dabt = ev->exception.ext_dabt_pending;	/* any non-zero is true */
 	bool iabt = iabt_byte, has_esr = has_esr_byte;
-	uint64_t iss = ev->exception.ext_abt_esr;
+	uint64_t iss = EV_ESR(*ev);
 	enum verdict v;
 	int i;
 
 	/* 1 */
 	for (i = 0; i < 10; i++)
-		if (ev->reserved[i])
+		if (EV_RESERVED(*ev, i))
 			return E_RESERVED;
 	for (i = 0; i < 3; i++)
-		if (ev->exception.pad[i])
+		if (EV_PAD(*ev, i))
 			return E_PAD;
 	/* 2 */
 	if (ev->exception.serror_pending && ev->exception.serror_has_esr) {
@@ -430,28 +430,28 @@ static void random_events(struct kvm_vcpu_events *ev, const struct target *t)
 		/* one abort, mostly with an ISS, nothing else wrong: rules 7-9 */
 		iabt = t->state == ST_MMIO ? one_in(4) : one_in(2);
 		if (iabt)
-			ev->exception.ext_iabt_pending = 1;
+			EV_IABT(*ev) = 1;
 		else
 			ev->exception.ext_dabt_pending = one_in(8) ? 0x80 : 1;
-		ev->exception.ext_abt_has_esr = !one_in(4);
-		if (ev->exception.ext_abt_has_esr)
-			ev->exception.ext_abt_esr = random_iss(iabt);
+		EV_HAS_ESR(*ev) = !one_in(4);
+		if (EV_HAS_ESR(*ev))
+			EV_ESR(*ev) = random_iss(iabt);
 		ev->exception.serror_pending = one_in(10);
 		return;
 	}
 	ev->exception.serror_pending = flag(6, 4);
 	ev->exception.serror_has_esr = flag(3, 4);
 	ev->exception.ext_dabt_pending = flag(3, 4);
-	ev->exception.ext_iabt_pending = flag(3, 8);
-	ev->exception.ext_abt_has_esr = flag(2, 8);
+	EV_IABT(*ev) = flag(3, 8);
+	EV_HAS_ESR(*ev) = flag(2, 8);
 	if (one_in(20))
-		ev->exception.pad[rnd() % 3] = 1 + rnd() % 255;
+		EV_PAD(*ev, rnd() % 3) = 1 + rnd() % 255;
 	if (one_in(20))
-		ev->reserved[rnd() % 10] = one_in(2) ? 1 : rnd() | 1;
+		EV_RESERVED(*ev, rnd() % 10) = one_in(2) ? 1 : rnd() | 1;
 	ev->exception.serror_esr = one_in(2) ? rnd() & ESR_ISS : serror_esr[rnd() % 5];
-	if (ev->exception.ext_abt_has_esr || one_in(10))
-		ev->exception.ext_abt_esr = one_in(10) ? 0 :
-			random_iss(ev->exception.ext_iabt_pending && !ev->exception.ext_dabt_pending);
+	if (EV_HAS_ESR(*ev) || one_in(10))
+		EV_ESR(*ev) = one_in(10) ? 0 :
+			random_iss(EV_IABT(*ev) && !ev->exception.ext_dabt_pending);
 }
 
 /* The registers a call may change (or must not), read with KVM_GET_ONE_REG. */
@@ -702,7 +702,7 @@ static void vary_vcpu(struct target *t)
 static void check_abort(struct target *t, unsigned long it, const struct kvm_vcpu_events *ev,
 			const struct ctx *c, const uint64_t *r0, const uint64_t *r1)
 {
-	bool iabt = ev->exception.ext_iabt_pending;
+	bool iabt = EV_IABT(*ev);
 	bool vouched = iabt ? c->vouch_iabt : c->vouch_dabt;
 	uint64_t far = vouched ? t->vouched_far : 0;
 	int kind = t->aarch32;
@@ -714,14 +714,14 @@ static void check_abort(struct target *t, unsigned long it, const struct kvm_vcp
 		vec = (mode & PSR_MODE32_BIT) ? 0x600 : mode == PS_EL0t ? 0x400 :
 		      mode == PS_EL1t ? 0x000 : 0x200;
 		ec = iabt ? (lower ? EC_IABT_LOW : EC_IABT_CUR) : (lower ? EC_DABT_LOW : EC_DABT_CUR);
-		iss = ev->exception.ext_abt_has_esr ? ev->exception.ext_abt_esr :
+		iss = EV_HAS_ESR(*ev) ? EV_ESR(*ev) :
 		      FSC_EXTABT | (vouched ? 0 : ESR_ISS_FNV);
 		if (iss & ESR_ISS_FNV)
 			far = 0;
 		CHECK(kind, r1[R_ESR] == ((ec << ESR_EC_SHIFT) | ESR_IL | iss),
 		      "%s abort from PSTATE 0x%lx (%s): ESR_EL1 0x%lx, expected EC 0x%lx, IL, ISS 0x%lx%s, FSC: %s",
 		      iabt ? "instruction" : "data", r0[R_PSTATE], state_name[t->state], r1[R_ESR],
-		      ec, iss, ev->exception.ext_abt_has_esr ? " (the VMM's)" : " (KVM's)",
+		      ec, iss, EV_HAS_ESR(*ev) ? " (the VMM's)" : " (KVM's)",
 		      fsc_name(iss));
 		CHECK(kind, r1[R_FAR] == far, "%s abort (%s), ISS 0x%lx: FAR_EL1 0x%lx, expected 0x%lx",
 		      iabt ? "instruction" : "data", state_name[t->state], iss, r1[R_FAR], far);
@@ -797,8 +797,8 @@ static void fuzz_events(struct target *t, unsigned long it, bool host_ras)
 
 	if (want != OK) {
 		CHECK(kind, ret == -1 && err == EINVAL, "%s (%s): ret %d errno %d, EINVAL expected; ISS 0x%llx (FSC: %s)",
-		      verdict_name[want], state_name[st], ret, err, ev.exception.ext_abt_esr,
-		      fsc_name(ev.exception.ext_abt_esr));
+		      verdict_name[want], state_name[st], ret, err, EV_ESR(ev),
+		      fsc_name(EV_ESR(ev)));
 		CHECK(kind, !memcmp(&before, &after, sizeof(before)),
 		      "%s: rejected, but KVM_GET_VCPU_EVENTS changed", verdict_name[want]);
 		CHECK(kind, !memcmp(r0, r1, sizeof(r0)), "%s: rejected, but registers changed:%s",
@@ -806,17 +806,17 @@ static void fuzz_events(struct target *t, unsigned long it, bool host_ras)
 		return;
 	}
 	CHECK(kind, ret == 0, "valid input (%s), ISS 0x%llx (FSC: %s): ret %d errno %d",
-	      state_name[st], ev.exception.ext_abt_esr, fsc_name(ev.exception.ext_abt_esr), ret, err);
+	      state_name[st], EV_ESR(ev), fsc_name(EV_ESR(ev)), ret, err);
 	if (ret)
 		return;
 
-	abort = ev.exception.ext_dabt_pending || ev.exception.ext_iabt_pending;
+	abort = ev.exception.ext_dabt_pending || EV_IABT(ev);
 	if (abort) {
 		check_abort(t, it, &ev, &c, r0, r1);
 		state_aborts[kind][st]++;
-		if (ev.exception.ext_abt_has_esr) {
-			fsc_accepted[kind][ev.exception.ext_abt_esr & ESR_ISS_FSC]++;
-			vouched_iss[kind] += !(ev.exception.ext_abt_esr & ESR_ISS_FNV);
+		if (EV_HAS_ESR(ev)) {
+			fsc_accepted[kind][EV_ESR(ev) & ESR_ISS_FSC]++;
+			vouched_iss[kind] += !(EV_ESR(ev) & ESR_ISS_FNV);
 		}
 		/* the MMIO exit's completion must now be dropped */
 		t->aborted |= t->mmio_pending;
@@ -825,11 +825,11 @@ static void fuzz_events(struct target *t, unsigned long it, bool host_ras)
 		      regs_diff(r0, r1));
 	}
 	/* committed: nothing reads back as pending */
-	CHECK(kind, !after.exception.ext_dabt_pending && !after.exception.ext_iabt_pending &&
-	      !after.exception.ext_abt_has_esr && !after.exception.ext_abt_esr,
+	CHECK(kind, !after.exception.ext_dabt_pending && !EV_IABT(after) &&
+	      !EV_HAS_ESR(after) && !EV_ESR(after),
 	      "accepted: KVM_GET_VCPU_EVENTS reads dabt %u iabt %u has_esr %u esr 0x%llx, all 0 expected",
-	      after.exception.ext_dabt_pending, after.exception.ext_iabt_pending,
-	      after.exception.ext_abt_has_esr, after.exception.ext_abt_esr);
+	      after.exception.ext_dabt_pending, EV_IABT(after),
+	      EV_HAS_ESR(after), EV_ESR(after));
 	if (ev.exception.serror_pending) {
 		CHECK(kind, after.exception.serror_pending, "SError accepted but not pending");
 		if (ev.exception.serror_has_esr)

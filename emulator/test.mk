@@ -3,5 +3,7 @@
 # builds the emulator's test programs (emulator/sea_*.c) exactly like KVM
 # selftests, with the same flags and the same library, without adding them
 # to the kernel tree.
+# -fno-strict-aliasing: emul.h reaches a u64 field through the reserved
+# words of a kernel whose UAPI headers lack it.
 $(OUTPUT)/sea_%: $(SEA_EMUL_DIR)/sea_%.c $(SEA_EMUL_DIR)/emul.h $(LIBKVM_OBJS)
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(TARGET_ARCH) $< $(LIBKVM_OBJS) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) -fno-strict-aliasing $(CPPFLAGS) $(LDFLAGS) $(TARGET_ARCH) $< $(LIBKVM_OBJS) $(LDLIBS) -o $@

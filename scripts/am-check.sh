@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 need_cmd git patch b4
 mapfile -t patches < <(series_patches)
-[ "${#patches[@]}" -gt 0 ] || die "patches/ holds no patch"
+[ "${#patches[@]}" -gt 0 ] || die "$P_SHOW/ holds no patch"
 base=$(base_commit)
 stage_begin "am-check: ${#patches[@]} patch(es) on a fresh base"
 
@@ -32,21 +32,21 @@ for p in "${patches[@]}"; do
 		bad=1
 	fi
 done
-[ "$bad" -eq 0 ] || die "patches/ does not apply cleanly to the base: rebase the
-  series in out/linux (git rebase -i), then 'make export'"
+[ "$bad" -eq 0 ] || die "$P_SHOW/ does not apply cleanly to the base: rebase the
+  series in $K_SHOW (git rebase -i), then 'make export'"
 msg "GNU patch: every hunk at its place, no offset, no fuzz"
 
 tree=$(scratch_tree)
-am_series "$tree" "patches/" "${patches[@]}"
+am_series "$tree" "$P_SHOW/" "${patches[@]}"
 want=$(git -C "$tree" rev-parse 'HEAD^{tree}')
-msg "git am patches/: $(git -C "$tree" rev-list --count "$base..HEAD") commit(s) on $(git -C "$tree" log -1 --format=%h "$base")"
+msg "git am $P_SHOW/: $(git -C "$tree" rev-list --count "$base..HEAD") commit(s) on $(git -C "$tree" log -1 --format=%h "$base")"
 
 mbox=$tmp/series.mbox
 bash "$REPO_ROOT/scripts/mbox.sh" "$mbox" >/dev/null
 tree=$(scratch_tree)
 am_series "$tree" "make mbox's output" --empty=drop "$mbox"
 [ "$(git -C "$tree" rev-parse 'HEAD^{tree}')" = "$want" ] ||
-	die "git am of the mbox gives another tree than patches/: scripts/mbox.sh is broken"
+	die "git am of the mbox gives another tree than $P_SHOW/: scripts/mbox.sh is broken"
 msg "git am mbox: the same tree"
 
 cover_id=$(sed -n '1,/^$/s/^Message-Id: //p' "$mbox")
@@ -67,11 +67,11 @@ got=$(grep -c '^From ' "$tmp/b4/series.mbx" || true)
 tree=$(scratch_tree)
 am_series "$tree" "b4 am's output" "$tmp/b4/series.mbx"
 [ "$(git -C "$tree" rev-parse 'HEAD^{tree}')" = "$want" ] ||
-	die "b4 am's mbox gives another tree than patches/"
+	die "b4 am's mbox gives another tree than $P_SHOW/"
 msg "b4 am mbox: $got patch(es), the same tree"
 
-cover=$(find "$REPO_ROOT/patches" -maxdepth 1 -name '*-0000-cover-letter.patch')
-[ -n "$cover" ] || die "patches/ has no cover letter: run 'make export'"
+cover=$(find "$PATCHES" -maxdepth 1 -name '*-0000-cover-letter.patch')
+[ -n "$cover" ] || die "$P_SHOW/ has no cover letter: run 'make export'"
 said=$(sed -n 's/^base-commit: //p' "$cover")
 [ "$said" = "$base" ] || die "the cover letter says base-commit: ${said:-(none)}
   but the pinned base is $base: run 'make export'"

@@ -12,7 +12,7 @@ mapfile -t patches < <(series_patches)
 
 # am_all DIR: git am every patch of patches/ in DIR
 am_all() {
-	[ "${#patches[@]}" -gt 0 ] || { msg "patches/ is empty: nothing to apply"; return 0; }
+	[ "${#patches[@]}" -gt 0 ] || { msg "$P_SHOW/ is empty: nothing to apply"; return 0; }
 	am_series "$1" "the series" "${patches[@]}"
 	msg "applied ${#patches[@]} patch(es)"
 }
@@ -31,7 +31,7 @@ if [ -n "$kdir" ]; then
 	exit 0
 fi
 
-stage_begin "apply: ${#patches[@]} patch(es) onto out/linux"
+stage_begin "apply: ${#patches[@]} patch(es) onto $K_SHOW"
 state=$KSRC/.git/kvm-sea-applied
 want=$(series_state)
 
@@ -54,8 +54,8 @@ cd "$KSRC"
 # until 'make export' writes it to patches/ or FORCE=1 drops it.
 if [ "${FORCE:-0}" != 1 ] && series_is_applied; then
 	if ksrc_has_own_work; then
-		msg "out/linux holds work that patches/ lacks (HEAD $(git log -1 --format='%h %s')):"
-		msg "building from it as it is; 'make export' writes it to patches/"
+		msg "$K_SHOW holds work that $P_SHOW/ lacks (HEAD $(git log -1 --format='%h %s')):"
+		msg "building from it as it is; 'make export' writes it to $P_SHOW/"
 	else
 		msg "series already applied (HEAD $(git log -1 --format='%h %s'))"
 	fi
@@ -66,10 +66,10 @@ fi
 # patches/ changed: re-applying must not throw away work that exists only
 # in out/linux.
 if [ "${FORCE:-0}" != 1 ] && [ -f "$state" ] && ksrc_has_own_work; then
-	die "patches/ changed since out/linux was made from them, and out/linux holds
+	die "$P_SHOW/ changed since $K_SHOW was made from them, and $K_SHOW holds
   work of its own (HEAD $(git log -1 --format='%h %s')).  Nothing was changed.
-  To keep out/linux's series: 'make export' (it rewrites patches/ from out/linux).
-  To take patches/ instead: 'make apply FORCE=1' (drops out/linux's own work)."
+  To keep $K_SHOW's series: 'make export' (it rewrites $P_SHOW/ from $K_SHOW).
+  To take $P_SHOW/ instead: 'make apply FORCE=1' (drops $K_SHOW's own work)."
 fi
 guard_ksrc
 
@@ -92,5 +92,5 @@ sed -i '/^# Debian packaging: ignore everything/,$d' .gitignore
 sed -i '${/^#$/d}' .gitignore
 git update-index --skip-worktree .gitignore
 printf '%s\n%s\n' "$want" "$(git rev-parse HEAD)" >"$state"
-msg "out/linux at: $(git log -1 --format='%h %s')"
+msg "$K_SHOW at: $(git log -1 --format='%h %s')"
 stage_end

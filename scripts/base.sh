@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fetch the pinned linux-source-6.12, verify it, import it into git as one
-# commit with fixed identity and dates.  Prints the base commit id.
+# Fetch the series' pinned linux-source package, verify it, import it into
+# git as one commit with fixed identity and dates.  Prints the base commit id.
 # Everything lands in $CACHE; each piece is written under a temporary name
 # and renamed into place, so an interrupted run leaves nothing half-made.
 . "$(dirname "$0")/lib.sh"
@@ -10,30 +10,61 @@ stage_begin "base: $BASE_PACKAGE $BASE_VERSION"
 tarball=$CACHE/dl/$BASE_PACKAGE-$BASE_VERSION.tar.xz
 mkdir -p "$CACHE/dl" "$CACHE/base"
 
+# apt: the machine's own sources, or, for a suite they lack (BASE_SUITE in
+# series.env), a private configuration in the cache: its own source list,
+# package lists and download cache, with the suite on the machine's own
+# Debian mirror; the machine's apt state is never touched.
+apt_opts=()
+if [ -n "$BASE_SUITE" ]; then
+	aptdir=$CACHE/apt-$BASE_SUITE
+	apt_opts=(-o Dir::Etc::SourceList="$aptdir/sources.list"
+		-o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$aptdir/lists"
+		-o Dir::Cache="$aptdir/cache" -o Dir::State::status=/dev/null
+		-o APT::Sandbox::User=root -o Debug::NoLocking=1)
+fi
+apt_private_sources() {
+	local mirror
+	# the repository that carries the machine's own release (not -security)
+	mirror=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
+		awk -v rel="$(. /etc/os-release && echo "$VERSION_CODENAME")" '$2 == rel { print $1; exit }')
+	[ -n "$mirror" ] || die "no Debian mirror for this machine's release in its apt sources
+  ('apt-get indextargets' lists none): $BASE_SUITE is reached through it"
+	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
+	echo "deb $mirror $BASE_SUITE main" >"$aptdir/sources.list"
+}
+apt_update() {
+	if [ -n "$BASE_SUITE" ]; then
+		apt_private_sources
+		apt-get -q "${apt_opts[@]}" update >/dev/null ||
+			die "apt-get update of $BASE_SUITE failed (sources: $aptdir/sources.list)"
+	elif [ "$(id -u)" -eq 0 ]; then apt-get update -q >/dev/null
+	elif command -v sudo >/dev/null; then sudo apt-get update -q >/dev/null
+	fi
+}
+
 available_versions() {
-	apt-cache madison "$BASE_PACKAGE" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}'
+	apt-cache "${apt_opts[@]}" madison "$BASE_PACKAGE" 2>/dev/null |
+		awk -F'|' '{gsub(/ /,"",$2); print $2}'
 }
 
 fetch() {
 	if ! available_versions | grep -qxF "$BASE_VERSION"; then
 		msg "pinned version not in the package lists; refreshing them"
-		if [ "$(id -u)" -eq 0 ]; then apt-get update -q >/dev/null
-		elif command -v sudo >/dev/null; then sudo apt-get update -q >/dev/null
-		fi
+		apt_update
 	fi
 	if ! available_versions | grep -qxF "$BASE_VERSION"; then
 		local newest
 		newest=$(available_versions | head -n 1)
 		die "$BASE_PACKAGE $BASE_VERSION is no longer in the Debian archive.
-  Newest available: ${newest:-none (is the security suite in your apt sources?)}
-  To move the pin: set BASE_VERSION=$newest in scripts/base.env, run
+  Newest available: ${newest:-none (is ${BASE_SUITE:-the security suite} in your apt sources?)}
+  To move the pin: set BASE_VERSION=$newest in ${SERIES_DIR#"$REPO_ROOT"/}/series.env, run
   'make base' once (it stops and prints the new tarball sha256), put that
   in BASE_TAR_SHA256, rebase the series and 'make export'.  See README.md."
 	fi
 	local tmp
 	tmp=$(mktemp -d "$CACHE/dl/.fetch.XXXXXX")
 	msg "downloading $BASE_PACKAGE=$BASE_VERSION (about 150 MB)"
-	(cd "$tmp" && apt-get -q -o APT::Sandbox::User=root download \
+	(cd "$tmp" && apt-get -q "${apt_opts[@]}" -o APT::Sandbox::User=root download \
 		"$BASE_PACKAGE=$BASE_VERSION" >/dev/null)
 	msg "extracting the source tarball from the package"
 	dpkg-deb --fsys-tarfile "$tmp"/*.deb |
@@ -43,9 +74,9 @@ fetch() {
 	if [ "$sum" != "$BASE_TAR_SHA256" ]; then
 		rm -rf "$tmp"
 		die "sha256 mismatch for $BASE_PACKAGE $BASE_VERSION:
-  expected $BASE_TAR_SHA256 (scripts/base.env)
+  expected ${BASE_TAR_SHA256:-nothing yet} (${SERIES_DIR#"$REPO_ROOT"/}/series.env)
   got      $sum
-  If you are moving the pin on purpose, put the new sum in scripts/base.env."
+  If you are moving the pin on purpose, put the new sum there as BASE_TAR_SHA256."
 	fi
 	mv "$tmp/src.tar.xz" "$tarball"
 	rm -rf "$tmp"

@@ -37,5 +37,5 @@ for c in base "${commits[@]}"; do
 	n=$((n + 1))
 done
 msg "tip vs base: $(comm -13 "$LOGS/bisect-00.log.warnings" "$prev" | wc -l) new warning(s)"
-[ "$bad" -eq 0 ] || die "$bad patch(es) add W=1 warnings: fix them in out/linux (git rebase -i, then 'make export')"
+[ "$bad" -eq 0 ] || die "$bad patch(es) add W=1 warnings: fix them in $K_SHOW (git rebase -i, then 'make export')"
 stage_end

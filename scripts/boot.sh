@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Boot the test kernel in QEMU, run the test list, judge the run.
-#   scripts/boot.sh [TEST,TEST...]   (default: scripts/tests.list)
+#   scripts/boot.sh [TEST,TEST...]   (default: the series' tests.list)
 # Environment, for the bench and stress runs:
 #   BOOT_APPEND="VAR=value ..."      added to the kernel command line; the
 #                                    kernel hands VAR=value to init's, and
@@ -23,7 +23,7 @@ if [ -n "${1:-}" ]; then
 	tests=$(tr , '\n' <<<"$1")
 	append="$QEMU_APPEND kvmsea.tests=$1"
 else
-	tests=$(grep -v -e '^#' -e '^$' "$REPO_ROOT/scripts/tests.list")
+	tests=$(grep -v -e '^#' -e '^$' "$TESTS_LIST")
 	append=$QEMU_APPEND
 fi
 append="$append${BOOT_APPEND:+ $BOOT_APPEND}"

@@ -54,5 +54,5 @@ for p in "${patches[@]}"; do
 		printf '    NO SIGN-OFF BY THE AUTHOR: %s: add "Signed-off-by: %s"\n' "$(basename "$p")" "$author"
 	fi
 done
-[ "$bad" -eq 0 ] || die "$bad problem(s): fix them in out/linux (git rebase -i), then 'make export'"
+[ "$bad" -eq 0 ] || die "$bad problem(s): fix them in $K_SHOW (git rebase -i), then 'make export'"
 stage_end

@@ -23,5 +23,5 @@ for rev in base tip; do
 done
 compare_diagnostics "W=1 warnings" "$LOGS/defconfig-base.log.warnings" \
 	"$LOGS/defconfig-tip.log.warnings" ||
-	die "the series adds W=1 warnings with defconfig: fix them in out/linux (git rebase -i, then 'make export')"
+	die "the series adds W=1 warnings with defconfig: fix them in $K_SHOW (git rebase -i, then 'make export')"
 stage_end

@@ -23,5 +23,5 @@ done
 	die "Sphinx did not write virt/kvm/arm/sea.html: is sea.rst in a toctree?"
 compare_diagnostics "Sphinx warnings" "$LOGS/docs-base.log.warnings" \
 	"$LOGS/docs-tip.log.warnings" ||
-	die "the series adds documentation warnings: fix them in out/linux (git rebase -i, then 'make export')"
+	die "the series adds documentation warnings: fix them in $K_SHOW (git rebase -i, then 'make export')"
 stage_end

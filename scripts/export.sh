@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # make export: write out/linux's commits (base..HEAD) to patches/ with
 # 'git format-patch -v$SERIES_VERSION --cover-letter --base', the cover letter's text from
-# scripts/cover-letter.txt, and refresh the mirror of created files.
+# scripts/series/SERIES/cover-letter.txt, and refresh the mirror of created files.
 # Deterministic: run twice, nothing changes.
 . "$(dirname "$0")/lib.sh"
 [ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
-cover=$REPO_ROOT/scripts/cover-letter.txt
+cover=$SERIES_DIR/cover-letter.txt
 [ -f "$cover" ] || die "$cover missing: its first line is the cover letter's subject, the rest its body"
-stage_begin "export: out/linux -> patches/"
+stage_begin "export: $K_SHOW -> $P_SHOW/"
 base=$(base_commit)
 cd "$KSRC"
 ksrc_is_clean ||
-	die "out/linux has uncommitted changes: commit them first"
+	die "$K_SHOW has uncommitted changes: commit them first"
 n=$(git rev-list --count "$base..HEAD")
-[ "$n" -gt 0 ] || die "out/linux has no commits on top of the base: nothing to export"
+[ "$n" -gt 0 ] || die "$K_SHOW has no commits on top of the base: nothing to export"
 
 tmp=$(mktemp -d "$OUT/.export.XXXXXX")
 at_exit 'rm -rf "$tmp"'
@@ -33,11 +33,11 @@ text = text.replace('*** SUBJECT HERE ***', subject, 1)
 text = text.replace('*** BLURB HERE ***', body, 1)
 open(path, 'w').write(text)
 PY
-rm -f "$REPO_ROOT"/patches/*.patch
-mkdir -p "$REPO_ROOT/patches"
-mv "$tmp"/*.patch "$REPO_ROOT/patches/"
+rm -f "$PATCHES"/*.patch
+mkdir -p "$PATCHES"
+mv "$tmp"/*.patch "$PATCHES/"
 "$REPO_ROOT/scripts/mirror.sh" update
 # out/linux now is exactly what patches/ describes: 'make' need not re-apply.
 printf '%s\n%s\n' "$(series_state)" "$(git rev-parse HEAD)" >"$KSRC/.git/kvm-sea-applied"
-msg "wrote $n patch(es) and the cover letter to patches/"
+msg "wrote $n patch(es) and the cover letter to $P_SHOW/"
 stage_end

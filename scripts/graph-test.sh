@@ -33,20 +33,20 @@ expect() {
 	fi
 }
 patch=$(series_patches | head -n 1)
-expect "scripts/tests.list" "$REPO_ROOT/scripts/tests.list" "initramfs boot"
+expect "${TESTS_LIST#"$REPO_ROOT"/}" "$TESTS_LIST" "initramfs boot"
 expect "scripts/guest-init.sh" "$REPO_ROOT/scripts/guest-init.sh" "initramfs boot"
 expect "emulator/sea_fuzz.c" "$REPO_ROOT/emulator/sea_fuzz.c" "emulator initramfs boot"
 expect "scripts/abi-check.c" "$REPO_ROOT/scripts/abi-check.c" "selftests emulator initramfs boot"
 expect "scripts/kernel.config" "$REPO_ROOT/scripts/kernel.config" "build selftests emulator initramfs boot"
-expect "out/linux (a source file)" "$KSRC/arch/arm64/kvm/kvm_ras.c" "build selftests emulator initramfs boot"
+expect "$K_SHOW (a source file)" "$KSRC/arch/arm64/kvm/inject_fault.c" "build selftests emulator initramfs boot"
 [ -z "$patch" ] ||
 	expect "a patch" "$patch" "apply build selftests emulator initramfs boot"
 [ "$bad" -eq 0 ] || die "$bad change(s) would rerun the wrong stages: see scripts/stages.list and stage_fingerprint() in scripts/lib.sh"
 
 # For real: a changed test list packs the initramfs again, nothing else.
-saved=$REPO_ROOT/scripts/tests.list.graph-test
-cp -p "$REPO_ROOT/scripts/tests.list" "$saved"
-echo "# graph-test" >>"$REPO_ROOT/scripts/tests.list"
+saved=$TESTS_LIST.graph-test
+cp -p "$TESTS_LIST" "$saved"
+echo "# graph-test" >>"$TESTS_LIST"
 t=$SECONDS
 out=$("$run" initramfs 2>&1) || die "make initramfs failed after a test list change:
 $out"

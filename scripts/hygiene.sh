@@ -7,11 +7,11 @@
 #    file that is executable, binary, or a backup/merge leftover;
 #  - no Change-Id: (Gerrit) trailer.
 . "$(dirname "$0")/lib.sh"
-dir=$REPO_ROOT/patches
-[ -d "$dir" ] || die "no patches/: run 'make export'"
+dir=$PATCHES
+[ -d "$dir" ] || die "no $P_SHOW/: run 'make export'"
 mapfile -t patches < <(series_patches)
 m=${#patches[@]}
-stage_begin "hygiene: patches/ (${m} patch(es) and the cover letter)"
+stage_begin "hygiene: $P_SHOW/ (${m} patch(es) and the cover letter)"
 problems=()
 problem() { problems+=("$*"); }
 
@@ -22,10 +22,10 @@ names=$(mktemp -d)
 at_exit 'rm -rf "$names"'
 git -C "$KSRC" format-patch -q -v"$SERIES_VERSION" --cover-letter -o "$names" "$(base_commit)..HEAD"
 while IFS= read -r name; do
-	problem "patches/$name: git format-patch would not write it (stray, or misnamed)"
+	problem "$P_SHOW/$name: git format-patch would not write it (stray, or misnamed)"
 done < <(comm -23 <(ls "$dir") <(ls "$names"))
 while IFS= read -r name; do
-	problem "patches/$name is missing (git format-patch writes it from out/linux)"
+	problem "$P_SHOW/$name is missing (git format-patch writes it from $K_SHOW)"
 done < <(comm -13 <(ls "$dir") <(ls "$names"))
 n=0
 for f in "${patches[@]}"; do
@@ -54,8 +54,8 @@ for f in "${patches[@]}"; do
 done
 if [ "${#problems[@]}" -gt 0 ]; then
 	printf '    %s\n' "${problems[@]}" >&2
-	die "${#problems[@]} hygiene problem(s): fix them in out/linux (git rebase -i), then
-  'make export' (never edit patches/ by hand)"
+	die "${#problems[@]} hygiene problem(s): fix them in $K_SHOW (git rebase -i), then
+  'make export' (never edit $P_SHOW/ by hand)"
 fi
 msg "names, numbering, whitespace, modes, trailers: clean"
 stage_end

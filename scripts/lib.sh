@@ -8,13 +8,34 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$REPO_ROOT/scripts/base.env"
 # shellcheck source=identity.env
 . "$REPO_ROOT/scripts/identity.env"
-# shellcheck source=series.env
-. "$REPO_ROOT/scripts/series.env"
+
+# The series (scripts/series.list): SERIES=NAME picks one, the first listed
+# is the default.  Everything a series has of its own comes from here: its
+# facts (scripts/series/NAME/), its patches (patches/NAME/) and its part
+# of out/ (out/NAME/).
+mapfile -t ALL_SERIES < <(grep -v -e '^#' -e '^$' "$REPO_ROOT/scripts/series.list")
+SERIES=${SERIES:-${ALL_SERIES[0]}}
+printf '%s\n' "${ALL_SERIES[@]}" | grep -qxF -- "$SERIES" || {
+	printf '\nERROR: unknown series SERIES=%s: pick one of %s (scripts/series.list)\n' \
+		"$SERIES" "${ALL_SERIES[*]}" >&2
+	exit 1
+}
+export SERIES
+SERIES_DIR=$REPO_ROOT/scripts/series/$SERIES
+# shellcheck source=series/6.12/series.env
+. "$SERIES_DIR/series.env"
 V=v$SERIES_VERSION
+PATCHES=$REPO_ROOT/patches/$SERIES
+TESTS_LIST=$SERIES_DIR/tests.list
 
 CACHE=${KVM_SEA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvm-sea}
-OUT=${KVM_SEA_OUT:-$REPO_ROOT/out}
+OUT_ROOT=${KVM_SEA_OUT:-$REPO_ROOT/out}
+OUT=$OUT_ROOT/$SERIES
+# (In the scripts' comments, out/X stands for out/SERIES/X.)
 KSRC=$OUT/linux            # kernel git work tree, series applied
+# how messages name the series' patches and kernel tree
+P_SHOW=patches/$SERIES
+K_SHOW=${KSRC#"$REPO_ROOT"/}
 KBUILD=$OUT/build          # O= directory of the arm64 kernel build
 LOGS=$OUT/logs
 BASE_REPO=$CACHE/base/linux-$BASE_VERSION.git
@@ -97,11 +118,12 @@ kmake() {
 
 # The series: patch files in order, cover letter excluded.
 series_patches() {
-	find "$REPO_ROOT/patches" -maxdepth 1 -name '*.patch' ! -name '*0000-cover-letter.patch' | sort
+	[ -d "$PATCHES" ] || return 0
+	find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '*0000-cover-letter.patch' | sort
 }
 
 base_commit() {
-	[ -f "$BASE_REPO/kvm-sea-base" ] || die "base not imported yet: run 'make base'"
+	[ -f "$BASE_REPO/kvm-sea-base" ] || die "base $BASE_VERSION not imported yet: run 'make base SERIES=$SERIES'"
 	cat "$BASE_REPO/kvm-sea-base"
 }
 
@@ -125,10 +147,10 @@ guard_ksrc() {
 	local state=$KSRC/.git/kvm-sea-applied recorded
 	recorded=$(sed -n 2p "$state" 2>/dev/null || true)
 	[ "$(git -C "$KSRC" rev-parse HEAD)" = "${recorded:-$(base_commit)}" ] ||
-		die "out/linux has commits that are not in patches/ (HEAD $(git -C "$KSRC" log -1 --format=%h)).
-  Run 'make export' to write them to patches/, or add FORCE=1 to discard them."
+		die "$K_SHOW has commits that are not in $P_SHOW/ (HEAD $(git -C "$KSRC" log -1 --format=%h)).
+  Run 'make export' to write them to $P_SHOW/, or add FORCE=1 to discard them."
 	ksrc_is_clean ||
-		die "out/linux has uncommitted or untracked changes: commit them and
+		die "$K_SHOW has uncommitted or untracked changes: commit them and
   'make export', or add FORCE=1 to discard them."
 }
 
@@ -160,7 +182,7 @@ ksrc_has_own_work() {
 _walk_tip=
 checkout_rev() {
 	if [ -z "$_walk_tip" ]; then
-		ksrc_is_clean || die "out/linux has uncommitted changes: commit or drop them first"
+		ksrc_is_clean || die "$K_SHOW has uncommitted changes: commit or drop them first"
 		_walk_tip=$(git -C "$KSRC" symbolic-ref -q --short HEAD || git -C "$KSRC" rev-parse HEAD)
 		at_exit 'git -C "$KSRC" checkout -q "$_walk_tip"'
 	fi
@@ -258,7 +280,7 @@ recipients() {
 # check_stamp: what 'make check' records in out/check-passed when it passes,
 # and 'make send SEND=1' insists on: a hash of patches/ and the snippet.
 check_stamp() {
-	cat "$REPO_ROOT"/patches/*.patch "$REPO_ROOT/MAINTAINERS.snippet" | sha256sum | cut -d' ' -f1
+	cat "$PATCHES"/*.patch "$REPO_ROOT/MAINTAINERS.snippet" | sha256sum | cut -d' ' -f1
 }
 
 # scratch_tree: print the path of out/am-check, a clone of the base sharing
@@ -342,7 +364,7 @@ stage_chain() {
 stage_output() {
 	case $1 in
 	build) echo "$KBUILD/arch/arm64/boot/Image" ;;
-	selftests) echo "$OUT/kselftest/kvm/sea_abi_check" ;;
+	selftests) echo "$OUT/kselftest/kselftest-list.txt" ;;
 	emulator) echo "$OUT/kselftest/kvm/sea_emul.ko" ;;
 	initramfs) echo "$OUT/initramfs.cpio.gz" ;;
 	*) return 1 ;;
@@ -359,10 +381,13 @@ stage_fingerprint() {
 			(cd "$KSRC" && git ls-files -z -o --exclude-standard | xargs -0r sha256sum)
 			cat "$s/build.sh" "$s/kernel.config"
 			;;
-		selftests) cat "$STAMPS/build" "$s/selftests.sh" "$s/abi-check.c" ;;
+		selftests)
+			cat "$STAMPS/build" "$s/selftests.sh" "$s/abi-check.c"
+			grep -cx sea_abi_check "$TESTS_LIST"
+			;;
 		emulator) cat "$STAMPS/selftests" "$s/emulator.sh" "$REPO_ROOT"/emulator/* ;;
 		initramfs)
-			cat "$STAMPS/emulator" "$s/initramfs.sh" "$s/guest-init.sh" "$s/tests.list"
+			cat "$STAMPS/emulator" "$s/initramfs.sh" "$s/guest-init.sh" "$TESTS_LIST"
 			ls "$CACHE/debs"
 			;;
 		esac 2>/dev/null
@@ -403,9 +428,9 @@ run_stage() {
 # kernel tree); the entry points take it, the stages they run inherit it.
 take_lock() {
 	[ -z "${KVM_SEA_LOCKED:-}" ] || return 0
-	mkdir -p "$OUT"
-	exec 9>"$OUT/.lock"
-	flock -n 9 || die "another make is already running in $OUT: wait for it to finish
+	mkdir -p "$OUT_ROOT"
+	exec 9>"$OUT_ROOT/.lock"
+	flock -n 9 || die "another make is already running in $OUT_ROOT: wait for it to finish
   (a second one would write the same kernel tree at the same time)"
 	export KVM_SEA_LOCKED=1
 }

@@ -11,7 +11,7 @@ mode=${1:-check}
 case $mode in update|check) ;; *) die "usage: $0 update|check" ;; esac
 [ -x "$KSRC/scripts/get_maintainer.pl" ] || die "no kernel work tree: run 'make apply' first"
 mapfile -t patches < <(series_patches)
-[ "${#patches[@]}" -gt 0 ] || die "patches/ holds no patch"
+[ "${#patches[@]}" -gt 0 ] || die "$P_SHOW/ holds no patch"
 snippet=$REPO_ROOT/MAINTAINERS.snippet
 stage_begin "maintainers: MAINTAINERS.snippet ($mode)"
 
@@ -57,7 +57,7 @@ generate >"$tmp"
 if [ "${#uncovered[@]}" -gt 0 ]; then
 	printf '    not covered by any entry (only THE REST): %s\n' "${uncovered[@]}" >&2
 	die "add an F: line for each to the MAINTAINERS entry that should own it,
-  in the patch that creates the file (out/linux, git rebase -i), then 'make export'"
+  in the patch that creates the file ($K_SHOW, git rebase -i), then 'make export'"
 fi
 if [ "$mode" = update ]; then
 	mv "$tmp" "$snippet"

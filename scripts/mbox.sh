@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make mbox: the cover letter and the patches of patches/, in order, as one
-# mbox (out/kvm-sea-vN.mbox, N from scripts/series.env), threaded like git send-email threads them
+# mbox (out/SERIES/kvm-sea-vN.mbox, N from scripts/series/SERIES/series.env), threaded like git send-email threads them
 # (every patch answers the cover letter), addressed from
 # MAINTAINERS.snippet.  Message-Ids derive from the series' content, so the
 # same series always gives the same mbox.  'make check' feeds it to git am
@@ -8,8 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 snippet=$REPO_ROOT/MAINTAINERS.snippet
 [ -f "$snippet" ] || die "no MAINTAINERS.snippet: run 'make maintainers'"
-cover=$REPO_ROOT/patches/$V-0000-cover-letter.patch
-[ -f "$cover" ] || die "no cover letter in patches/: run 'make export'"
+cover=$PATCHES/$V-0000-cover-letter.patch
+[ -f "$cover" ] || die "no cover letter in $P_SHOW/: run 'make export'"
 mapfile -t patches < <(series_patches)
 mbox=${1:-$OUT/kvm-sea-$V.mbox}
 stage_begin "mbox: cover letter + ${#patches[@]} patch(es) -> $mbox"

@@ -10,10 +10,18 @@ base=$(base_commit)
 roots=(arch include Documentation tools)
 mapfile -t created < <(git -C "$KSRC" diff --name-only --diff-filter=A "$base" HEAD -- "${roots[@]}")
 mapfile -t present < <(cd "$REPO_ROOT" && find "${roots[@]}" -type f 2>/dev/null | sort)
+# Every series mirrors its own created files here: a file another series'
+# patches create (a "new file" in patches/OTHER/) is that series' business.
+mapfile -t others < <(for s in "${ALL_SERIES[@]}"; do
+	[ "$s" = "$SERIES" ] || [ ! -d "$REPO_ROOT/patches/$s" ] ||
+		find "$REPO_ROOT/patches/$s" -maxdepth 1 -name '*.patch' -exec \
+			awk '/^diff --git / { f = substr($4, 3) } /^new file mode/ { print f }' {} +
+done | sort -u)
+mine() { ! printf '%s\n' "${others[@]}" | grep -qxF -- "$1"; }
 
 case $mode in
 update)
-	for f in "${present[@]}"; do rm -f "$REPO_ROOT/$f"; done
+	for f in "${present[@]}"; do mine "$f" && rm -f "$REPO_ROOT/$f"; done
 	for f in "${created[@]}"; do
 		mkdir -p "$REPO_ROOT/$(dirname "$f")"
 		git -C "$KSRC" show "HEAD:$f" >"$REPO_ROOT/$f"
@@ -30,11 +38,12 @@ check)
 		fi
 	done
 	for f in "${present[@]}"; do
+		mine "$f" || continue
 		printf '%s\n' "${created[@]}" | grep -qxF "$f" ||
 			{ printf '    not created by the series: %s\n' "$f"; bad=1; }
 	done
 	[ "$bad" -eq 0 ] || die "the mirror under arch/ include/ Documentation/ tools/ is stale:
-  run 'make export' (never edit those files or patches/ by hand)"
+  run 'make export' (never edit those files or $P_SHOW/ by hand)"
 	msg "${#created[@]} file(s), all identical"
 	stage_end
 	;;

@@ -6,6 +6,7 @@
 # KASAN/lockdep/kmemleak/UBSAN kernel).  Runs the stage scripts in order, keeps going past a failed gate
 # so one run reports everything, and ends with a verdict per step, the total
 # time, and the closing line "N passed, N failed, N skipped".
+picked=${SERIES:-}
 . "$(dirname "$0")/lib.sh"
 mode=${1:-all}
 case $mode in all|check|bench|stress|compare|check-debug) ;;
@@ -14,6 +15,26 @@ esac
 . "$REPO_ROOT/scripts/runs.env"
 take_lock
 t0=$SECONDS
+
+# 'make' and 'make check' without SERIES=: every series in turn (each a run
+# of its own, so one series' failure does not hide the next one's result),
+# then the totals.  The longer runs (bench, stress, compare, check-debug)
+# take the first series unless SERIES= names another.
+if [ -z "$picked" ] && { [ "$mode" = all ] || [ "$mode" = check ]; }; then
+	rc=0 totals=()
+	for s in "${ALL_SERIES[@]}"; do
+		printf '\n######## series %s ########\n' "$s"
+		SERIES=$s bash "$0" "$mode" || rc=1
+		totals+=("$s: $(cat "$OUT_ROOT/$s/summary.txt" 2>/dev/null || echo '0 passed, 1 failed, 0 skipped (did not finish)')")
+	done
+	printf '\n==== %s: all series ====\n' "$mode"
+	printf '    %s\n' "${totals[@]}"
+	printf '    total: %ss\n' $((SECONDS - t0))
+	printf '%s\n' "${totals[@]}" | awk -F'[:,]' '
+		{ for (i = 2; i <= NF; i++) { split($i, w, " "); n[w[2]] += w[1] } }
+		END { printf "%d passed, %d failed, %d skipped\n", n["passed"], n["failed"], n["skipped"] }'
+	exit "$rc"
+fi
 S=$REPO_ROOT/scripts
 verdicts=()
 
@@ -27,7 +48,7 @@ step() {
 }
 summary() {
 	local v pass=0 fail=0 skip=0
-	printf '\n==== %s summary ====\n' "$mode"
+	printf '\n==== %s summary (series %s) ====\n' "$mode" "$SERIES"
 	for v in "${verdicts[@]}"; do printf '    %s\n' "$v"; done
 	printf '    total: %ss\n' $((SECONDS - t0))
 	# tests count one each; every other step counts as one
@@ -38,9 +59,9 @@ summary() {
 	fi
 	for v in "${verdicts[@]}"; do
 		case $v in "PASS boot"*|"FAIL boot"*) continue ;; esac
-		case $v in PASS*) pass=$((pass + 1)) ;; FAIL*) fail=$((fail + 1)) ;; esac
+		case $v in PASS*) pass=$((pass + 1)) ;; FAIL*) fail=$((fail + 1)) ;; SKIP*) skip=$((skip + 1)) ;; esac
 	done
-	echo "$pass passed, $fail failed, $skip skipped"
+	echo "$pass passed, $fail failed, $skip skipped" | tee "$OUT/summary.txt"
 	[ "$fail" -eq 0 ] || return 1
 	# all green, tests run: 'make send SEND=1' may send this exact series
 	if [ "$mode" = check ] && [ "$booted" = 1 ]; then
@@ -49,6 +70,8 @@ summary() {
 }
 booted=0
 [ "$mode" = check ] && rm -f "$OUT/check-passed"
+mkdir -p "$OUT"
+rm -f "$OUT/summary.txt"
 at_exit 'summary || exit 1'
 
 # Each of these needs the one before; a failure ends the run.  The stages
@@ -60,13 +83,20 @@ step apply bash "$S/apply.sh"
 # The quality gates (make check): a failed gate does not stop the run.
 # Those after the build compare the series with the base: they check out
 # the base in out/linux and always return to the tip.
-if [ "$mode" = check ]; then
+# A series without patches yet (its base is built and tested bare) has
+# nothing for the gates to judge: they are skipped, and counted so.
+gates=$mode
+if [ "$mode" = check ] && [ -z "$(series_patches)" ]; then
+	gates=none
+	verdicts+=("SKIP gates: $P_SHOW/ holds no patch yet (the bare base is built and tested)")
+fi
+if [ "$gates" = check ]; then
 	for gate in checkpatch hygiene maintainers am-check mirror; do
 		step "$gate" bash "$S/$gate.sh" || true
 	done
 fi
 step build run_stage build
-if [ "$mode" = check ]; then
+if [ "$gates" = check ]; then
 	for gate in bisect defconfig static docs uapi; do
 		step "$gate" bash "$S/$gate.sh" || true
 	done

@@ -14,19 +14,22 @@ if [ -d "$old" ]; then
 elif git -C "$REPO_ROOT" rev-parse -q --verify "$old^{commit}" >/dev/null; then
 	git -C "$REPO_ROOT" archive "$old" patches | tar -x -C "$tmp" ||
 		die "$old has no patches/ directory"
-	olddir=$tmp/patches
+	# before there were two series, patches/ held the 6.12 one alone
+	olddir=$tmp/patches/$SERIES
+	[ -d "$olddir" ] || [ "$SERIES" != 6.12 ] || olddir=$tmp/patches
+	[ -d "$olddir" ] || die "$old has no patches/$SERIES/"
 else
 	die "OLD=$old is neither a directory nor a commit or tag of this repository"
 fi
 mapfile -t oldp < <(find "$olddir" -maxdepth 1 -name '*.patch' ! -name '*-0000-cover-letter.patch' | sort)
 mapfile -t newp < <(series_patches)
 [ "${#oldp[@]}" -gt 0 ] || die "OLD=$old holds no patch files"
-stage_begin "range-diff: $old (${#oldp[@]} patches) -> patches/ (${#newp[@]})"
+stage_begin "range-diff: $old (${#oldp[@]} patches) -> $P_SHOW/ (${#newp[@]})"
 tree=$(scratch_tree)
 am_series "$tree" "OLD=$old" "${oldp[@]}"
 git -C "$tree" branch -q -f range-diff-old HEAD
 tree=$(scratch_tree)
-am_series "$tree" "patches/" "${newp[@]}"
+am_series "$tree" "$P_SHOW/" "${newp[@]}"
 git -C "$tree" branch -q -f range-diff-new HEAD
 base=$(base_commit)
 git -C "$tree" --no-pager range-diff --no-color "$base..range-diff-old" "$base..range-diff-new"

@@ -15,8 +15,8 @@ has_send_email() { [ -x "$(git --exec-path)/git-send-email" ]; }
 has_send_email || die "git send-email is not installed: run 'make deps' (Debian: git-email)"
 snippet=$REPO_ROOT/MAINTAINERS.snippet
 [ -f "$snippet" ] || die "no MAINTAINERS.snippet: run 'make maintainers'"
-mapfile -t files < <(find "$REPO_ROOT/patches" -maxdepth 1 -name '*.patch' | sort)
-[ "${#files[@]}" -gt 1 ] || die "patches/ holds no series: run 'make export'"
+mapfile -t files < <(find "$PATCHES" -maxdepth 1 -name '*.patch' | sort)
+[ "${#files[@]}" -gt 1 ] || die "$P_SHOW/ holds no series: run 'make export'"
 real=${SEND:-0}
 case $real in 0|1) ;; *) die "SEND=$real: use SEND=1 to really send, nothing (or 0) for a dry run" ;; esac
 stage_begin "send: $([ "$real" = 1 ] && echo "REAL SEND" || echo "dry run") of ${#files[@]} mail(s)"
@@ -36,7 +36,7 @@ fi
 if [ "$real" = 1 ]; then
 	stamp=$OUT/check-passed
 	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(check_stamp)" ] ||
-		die "'make check' has not passed for this exact series (patches/ and
+		die "'make check' has not passed for this exact series ($P_SHOW/ and
   MAINTAINERS.snippet): run 'make check', then 'make send SEND=1' again"
 fi
 

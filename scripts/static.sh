@@ -29,5 +29,5 @@ compare_diagnostics "sparse (C=2) diagnostics" "$LOGS/sparse-base.log.warnings" 
 	"$LOGS/sparse-tip.log.warnings" || bad=1
 compare_diagnostics "kernel-doc warnings" "$LOGS/kernel-doc-base.log.warnings" \
 	"$LOGS/kernel-doc-tip.log.warnings" || bad=1
-[ "$bad" -eq 0 ] || die "the series adds static-analysis warnings (above): fix them in out/linux (git rebase -i, then 'make export')"
+[ "$bad" -eq 0 ] || die "the series adds static-analysis warnings (above): fix them in $K_SHOW (git rebase -i, then 'make export')"
 stage_end
