@@ -23,6 +23,7 @@
  *   junk       bits OR-ed into the syndrome that a real SEA never has
  *              (ISV, SAS, SRT, ISS2...), to check that KVM filters them
  *   dabt_count, iabt_count   conversions done; write 0 to reset
+ *   junk_addr  (read-only) what FAR_EL2 holds after an SEA with FnV set
  */
 
 #include <linux/atomic.h>
@@ -50,6 +51,9 @@ static unsigned int set;
 module_param(set, uint, 0644);
 static unsigned long long junk;
 module_param(junk, ullong, 0644);
+
+static unsigned long long junk_addr = SEA_EMUL_JUNK_ADDR;
+module_param(junk_addr, ullong, 0444);
 
 static atomic_t dabt_count = ATOMIC_INIT(0);
 static atomic_t iabt_count = ATOMIC_INIT(0);

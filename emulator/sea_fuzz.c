@@ -476,13 +476,6 @@ static const struct {
 	[R_TTBCR] = { "TTBCR", KVM_ARM64_SYS_REG(SYS_TCR_EL1) },
 };
 
-static uint64_t get_reg(struct kvm_vcpu *vcpu, uint64_t id)
-{
-	uint64_t val;
-
-	vcpu_get_reg(vcpu, id, &val);
-	return val;
-}
 
 static void regs_read(const struct target *t, uint64_t *r)
 {
@@ -490,7 +483,7 @@ static void regs_read(const struct target *t, uint64_t *r)
 
 	memset(r, 0, NR_REGS * sizeof(*r));
 	for (i = 0; i < n; i++)
-		r[i] = get_reg(t->vcpu, reg[i].id);
+		r[i] = emul_get_reg(t->vcpu, reg[i].id);
 }
 
 /* Registers that differ, as "NAME old->new ...", or "" */
@@ -551,8 +544,8 @@ static void target_create(struct target *t, bool aarch32)
 					   KVM_ARM_VM_SMCCC_FILTER, &filter);
 
 	/* the VM's features, as its vCPU reads them */
-	pfr0 = get_reg(t->vcpu, KVM_ARM64_SYS_REG(SYS_ID_AA64PFR0_EL1));
-	mmfr0 = get_reg(t->vcpu, KVM_ARM64_SYS_REG(SYS_ID_AA64MMFR0_EL1));
+	pfr0 = emul_get_reg(t->vcpu, KVM_ARM64_SYS_REG(SYS_ID_AA64PFR0_EL1));
+	mmfr0 = emul_get_reg(t->vcpu, KVM_ARM64_SYS_REG(SYS_ID_AA64MMFR0_EL1));
 	ras = FIELD_GET(ID_AA64PFR0_EL1_RAS_MASK, pfr0);
 	t->ras = ras >= 1;
 	t->rasv2 = ras >= 3;
@@ -598,7 +591,7 @@ static bool target_run(struct target *t, unsigned long it, bool hvc)
 	t->mmio_pending = t->aborted = false;
 	t->dabt_vouched = false;
 
-	pc = get_reg(t->vcpu, reg[R_PC].id);
+	pc = emul_get_reg(t->vcpu, reg[R_PC].id);
 	if (ret || run->exit_reason != (hvc ? KVM_EXIT_HYPERCALL : KVM_EXIT_MMIO) ||
 	    pc != entry + (hvc ? 8 : 4) ||
 	    (!hvc && (run->mmio.phys_addr != addr - (t->aarch32 ? 0 : MMIO_GVA - MMIO_GPA) ||
@@ -614,8 +607,8 @@ static bool target_run(struct target *t, unsigned long it, bool hvc)
 		return false;
 	}
 
-	x1 = get_reg(t->vcpu, ARM64_CORE_REG(regs.regs[1])) & mask;
-	x2 = get_reg(t->vcpu, ARM64_CORE_REG(regs.regs[2])) & mask;
+	x1 = emul_get_reg(t->vcpu, ARM64_CORE_REG(regs.regs[1])) & mask;
+	x2 = emul_get_reg(t->vcpu, ARM64_CORE_REG(regs.regs[2])) & mask;
 	if (complete)
 		CHECK(kind, x1 == (MMIO_DATA & mask) && x2 == 0,
 		      "MMIO completion lost: no abort since the MMIO exit, but KVM_RUN left x1 0x%lx (data 0x%llx), x2 %lu (0: instruction skipped)",
@@ -686,7 +679,7 @@ static void vary_vcpu(struct target *t)
 			}
 		}
 	}
-	pstate = get_reg(t->vcpu, reg[R_PSTATE].id);
+	pstate = emul_get_reg(t->vcpu, reg[R_PSTATE].id);
 	if (one_in(4))
 		vcpu_set_reg(t->vcpu, reg[R_PC].id,
 			     rnd() & ((pstate & PSR_MODE32_BIT) ? 0xfffffffcULL : 0xfffffffffffcULL));

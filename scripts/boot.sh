@@ -26,7 +26,8 @@ else
 	tests=$(grep -v -e '^#' -e '^$' "$TESTS_LIST")
 	append=$QEMU_APPEND
 fi
-append="$append${BOOT_APPEND:+ $BOOT_APPEND}"
+# the kernel's known gaps reach the emulator's tests (emulator/emul.h)
+append="$append${KERNEL_GAPS:+ SEA_EMUL_GAPS=$KERNEL_GAPS}${BOOT_APPEND:+ $BOOT_APPEND}"
 ntests=$(wc -l <<<"$tests")
 stage_begin "boot: QEMU, $ntests test(s)"
 

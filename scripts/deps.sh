@@ -23,6 +23,8 @@ declare -A files=(
 	# checkpatch's SPDX check (scripts/spdxcheck.py), run by /usr/bin/python3
 	[/usr/lib/python3/dist-packages/ply]=python3-ply
 	[/usr/lib/python3/dist-packages/git]=python3-git
+	# the docs gate: Sphinx runs tools/net/ynl/ynl-gen-rst.py, which imports yaml
+	[/usr/lib/python3/dist-packages/yaml]=python3-yaml
 )
 # git-send-email is a git subcommand, not on PATH
 has_cmd() {

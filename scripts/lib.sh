@@ -385,7 +385,13 @@ stage_fingerprint() {
 			cat "$STAMPS/build" "$s/selftests.sh" "$s/abi-check.c"
 			grep -cx sea_abi_check "$TESTS_LIST"
 			;;
-		emulator) cat "$STAMPS/selftests" "$s/emulator.sh" "$REPO_ROOT"/emulator/* ;;
+		emulator)
+			# the module loads only into the kernel build it was compiled
+			# against: a gate that relinks the Image (a new build number)
+			# makes it stale
+			cat "$STAMPS/selftests" "$s/emulator.sh" "$REPO_ROOT"/emulator/* \
+				"$KBUILD/include/generated/utsversion.h"
+			;;
 		initramfs)
 			cat "$STAMPS/emulator" "$s/initramfs.sh" "$s/guest-init.sh" "$TESTS_LIST"
 			ls "$CACHE/debs"
