@@ -94,6 +94,9 @@ import() {
 		export GIT_DIR=$tmp/repo.git GIT_WORK_TREE=$tmp/src
 		git config core.bare false
 		git config core.autocrlf false
+		# no detached 'git gc --auto' after the commit: it would write
+		# into this temporary directory while it is renamed and removed
+		git config gc.auto 0
 		# Debian's .gitignore ends with '/*' which would hide the whole
 		# tree: force-add so the import is the tarball exactly.
 		git add -f -A
