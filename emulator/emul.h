@@ -54,8 +54,13 @@
 #define ESR_ISS_SET_UEO	(3ULL << 11)	/* SET 0b11: Restartable state */
 #define ESR_ISS		GENMASK_ULL(24, 0)
 #define ESR_IL		BIT_ULL(25)
+/* ESR_ELx.EC (the selftest library names these differently across releases) */
+#define ESR_EC_POS	26
+#define ESR_EC_OF(esr)	(((esr) >> ESR_EC_POS) & 0x3f)
 #define EC_IABT_LOW	0x20
+#define EC_IABT_CUR	0x21
 #define EC_DABT_LOW	0x24
+#define EC_DABT_CUR	0x25
 #define EC_SERROR	0x2f
 #define FSC_EXTABT	0x10
 #define FSC_SECC	0x18

@@ -96,7 +96,7 @@ static void check_exit(const struct emul_case *c, struct kvm_run *run)
 
 	TEST_ASSERT(!(esr & ~SEA_EXIT_ESR_MASK), "%s: exit esr 0x%lx leaks syndrome bits",
 		    c->name, esr);
-	TEST_ASSERT_EQ((esr >> ESR_EC_SHIFT) & ESR_EC_MASK,
+	TEST_ASSERT_EQ(ESR_EC_OF(esr),
 		       c->iabt ? EC_IABT_LOW : EC_DABT_LOW);
 	TEST_ASSERT_EQ(esr & ESR_ISS_FSC, FSC_EXTABT);
 	TEST_ASSERT_EQ(!!(esr & ESR_ISS_FNV), c->fnv);
@@ -175,9 +175,9 @@ static void run_case(const struct emul_case *c)
 		vm_enable_cap(vm, KVM_CAP_ARM_SEA_TO_USER, 0);
 	vm_init_descriptor_tables(vm);
 	vcpu_init_descriptor_tables(vcpu);
-	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_DABT,
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, EC_DABT_CUR,
 				guest_dabt_handler);
-	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_IABT,
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, EC_IABT_CUR,
 				guest_iabt_handler);
 	vm_install_exception_handler(vm, VECTOR_ERROR_CURRENT,
 				     guest_serror_handler);
@@ -227,7 +227,7 @@ static void run_case(const struct emul_case *c)
 		TEST_ASSERT_EQ(exits, 0);
 		TEST_ASSERT_EQ(seen.aborts, 0);
 		TEST_ASSERT_EQ(seen.serrors, c->touches);
-		TEST_ASSERT_EQ((seen.esr >> ESR_EC_SHIFT) & ESR_EC_MASK, EC_SERROR);
+		TEST_ASSERT_EQ(ESR_EC_OF(seen.esr), EC_SERROR);
 		TEST_ASSERT_EQ(seen.esr & ESR_ISS, BIT_ULL(24));
 		goto out;
 	}
@@ -235,8 +235,8 @@ static void run_case(const struct emul_case *c)
 	TEST_ASSERT_EQ(exits, c->touches);
 	TEST_ASSERT_EQ(seen.aborts, c->touches);
 	TEST_ASSERT_EQ(seen.serrors, 0);
-	TEST_ASSERT_EQ((seen.esr >> ESR_EC_SHIFT) & ESR_EC_MASK,
-		       c->iabt ? ESR_EC_IABT : ESR_EC_DABT);
+	TEST_ASSERT_EQ(ESR_EC_OF(seen.esr),
+		       c->iabt ? EC_IABT_CUR : EC_DABT_CUR);
 	if (c->fnv && kernel_gap("fnv")) {
 		/* the known gap: FnV clear, and whatever FAR_EL2 held */
 		TEST_ASSERT((seen.esr & ESR_ISS) == FSC_EXTABT &&

@@ -62,8 +62,6 @@
 #define SET_UC		2	/* Uncontainable */
 #define SET_UEO		3	/* Restartable state */
 
-#define EC_IABT_CUR	0x21
-#define EC_DABT_CUR	0x25
 
 /* PSTATE: AArch64 modes, AArch32 modes (M[4] set), masks */
 #define PS_EL0t		0x0
@@ -711,7 +709,7 @@ static void check_abort(struct target *t, unsigned long it, const struct kvm_vcp
 		      FSC_EXTABT | (vouched ? 0 : ESR_ISS_FNV);
 		if (iss & ESR_ISS_FNV)
 			far = 0;
-		CHECK(kind, r1[R_ESR] == ((ec << ESR_EC_SHIFT) | ESR_IL | iss),
+		CHECK(kind, r1[R_ESR] == ((ec << ESR_EC_POS) | ESR_IL | iss),
 		      "%s abort from PSTATE 0x%lx (%s): ESR_EL1 0x%lx, expected EC 0x%lx, IL, ISS 0x%lx%s, FSC: %s",
 		      iabt ? "instruction" : "data", r0[R_PSTATE], state_name[t->state], r1[R_ESR],
 		      ec, iss, EV_HAS_ESR(*ev) ? " (the VMM's)" : " (KVM's)",

@@ -78,8 +78,8 @@ static void run_case(const struct optout_case *c)
 	vcpu_args_set(vcpu, 1, c->iabt);
 	vm_init_descriptor_tables(vm);
 	vcpu_init_descriptor_tables(vcpu);
-	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_DABT, guest_sync_handler);
-	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_IABT, guest_sync_handler);
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, EC_DABT_CUR, guest_sync_handler);
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, EC_IABT_CUR, guest_sync_handler);
 	vm_install_exception_handler(vm, VECTOR_ERROR_CURRENT, guest_serror_handler);
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, TEST_GPA, TEST_SLOT, 1, 0);
 	virt_map(vm, TEST_GPA, TEST_GPA, 1);

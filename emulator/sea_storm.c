@@ -133,7 +133,7 @@ int main(void)
 	vm = vm_create_with_vcpus(nr, guest_code, vcpus);
 	vm_enable_cap(vm, KVM_CAP_ARM_SEA_TO_USER, 0);
 	vm_init_descriptor_tables(vm);
-	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_DABT, guest_dabt_handler);
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, EC_DABT_CUR, guest_dabt_handler);
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, TEST_GPA, TEST_SLOT, 1, 0);
 	virt_map(vm, TEST_GPA, TEST_GPA, 1);
 	for (i = 0; i < nr; i++) {

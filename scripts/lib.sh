@@ -383,7 +383,7 @@ stage_fingerprint() {
 			;;
 		selftests)
 			cat "$STAMPS/build" "$s/selftests.sh" "$s/abi-check.c"
-			grep -cx sea_abi_check "$TESTS_LIST"
+			grep -cx sea_abi_check "$TESTS_LIST" || true
 			;;
 		emulator)
 			# the module loads only into the kernel build it was compiled
