@@ -60,15 +60,20 @@ export GIT_CONFIG_NOSYSTEM=1
 _stage_name="" _stage_t0=0
 msg()  { printf '    %s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
-die()  { printf '\nERROR: %s\n' "$*" >&2; exit 1; }
+die()  { _died=1; printf '\nERROR: %s\n' "$*" >&2; exit 1; }
 
 # at_exit CMD: run CMD (a string for eval) when the script exits, however it
 # exits; hooks run in the order they were added.  Scripts use this instead
 # of their own 'trap ... EXIT', which would replace the stage's.
 _exit_hooks=()
 at_exit() { _exit_hooks+=("$1"); }
+# A command that fails outside die() (set -e) is named, not silent.
+_died= _err=
+trap '_err="$BASH_COMMAND (${BASH_SOURCE[0]##*/}:$LINENO)"' ERR
 _on_exit() {
 	local _rc=$1 h
+	[ "$_rc" -eq 0 ] || [ -n "$_died" ] || [ -z "$_err" ] ||
+		printf '\nERROR: %s failed: %s\n' "${0##*/}" "$_err" >&2
 	for h in "${_exit_hooks[@]}"; do eval "$h" || true; done
 	if [ -n "$_stage_name" ] && [ "$_rc" -ne 0 ]; then
 		printf '<== %s: FAILED after %ss\n' "$_stage_name" $((SECONDS - _stage_t0)) >&2
@@ -280,7 +285,9 @@ recipients() {
 # check_stamp: what 'make check' records in out/check-passed when it passes,
 # and 'make send SEND=1' insists on: a hash of patches/ and the snippet.
 check_stamp() {
-	cat "$PATCHES"/*.patch "$REPO_ROOT/MAINTAINERS.snippet" | sha256sum | cut -d' ' -f1
+	local -a p=()
+	[ ! -d "$PATCHES" ] || mapfile -t p < <(find "$PATCHES" -maxdepth 1 -name '*.patch' | sort)
+	cat "${p[@]}" "$REPO_ROOT/MAINTAINERS.snippet" | sha256sum | cut -d' ' -f1
 }
 
 # scratch_tree: print the path of out/am-check, a clone of the base sharing
