@@ -25,6 +25,13 @@ declare -A files=(
 	[/usr/lib/python3/dist-packages/git]=python3-git
 	# the docs gate: Sphinx runs tools/net/ynl/ynl-gen-rst.py, which imports yaml
 	[/usr/lib/python3/dist-packages/yaml]=python3-yaml
+	# git send-email (make send): git-email only recommends the Perl modules
+	# it cannot work without: address parsing (even for --dry-run), address
+	# checks, and SMTP authentication over TLS for a real send
+	[/usr/share/perl5/Mail/Address.pm]=libmailtools-perl
+	[/usr/share/perl5/Email/Valid.pm]=libemail-valid-perl
+	[/usr/share/perl5/Authen/SASL.pm]=libauthen-sasl-perl
+	[/usr/share/perl5/IO/Socket/SSL.pm]=libio-socket-ssl-perl
 )
 # git-send-email is a git subcommand, not on PATH
 has_cmd() {
