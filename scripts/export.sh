@@ -21,18 +21,7 @@ at_exit 'rm -rf "$tmp"'
 GIT_COMMITTER_DATE=$(git log -1 --format=%cI) \
 	git format-patch -q -v"$SERIES_VERSION" --cover-letter --base="$base" --no-signature \
 	--subject-prefix=PATCH -o "$tmp" "$base..HEAD"
-letter=$(ls "$tmp"/*-0000-cover-letter.patch)
-subject=$(head -n 1 "$cover")
-python3 - "$letter" "$cover" "$subject" <<'PY'
-import sys
-path, cover, subject = sys.argv[1:]
-body = open(cover).read().split('\n', 1)[1].strip('\n')
-text = open(path).read()
-assert '*** SUBJECT HERE ***' in text and '*** BLURB HERE ***' in text
-text = text.replace('*** SUBJECT HERE ***', subject, 1)
-text = text.replace('*** BLURB HERE ***', body, 1)
-open(path, 'w').write(text)
-PY
+cover_letter_fill "$(ls "$tmp"/*-0000-cover-letter.patch)" "$cover"
 rm -f "$PATCHES"/*.patch
 mkdir -p "$PATCHES"
 mv "$tmp"/*.patch "$PATCHES/"

@@ -344,6 +344,57 @@ build_emulator_module() {
 	! grep -q 'warning:' "$log" || die "sea_emul.c builds with warnings: see $log"
 }
 
+# cover_letter_fill LETTER TEXT: put into the cover letter that git
+# format-patch wrote the subject (TEXT's first line) and the body (the rest).
+cover_letter_fill() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+path, cover = sys.argv[1:]
+subject, body = open(cover).read().split('\n', 1)
+text = open(path).read()
+assert '*** SUBJECT HERE ***' in text and '*** BLURB HERE ***' in text
+text = text.replace('*** SUBJECT HERE ***', subject, 1)
+text = text.replace('*** BLURB HERE ***', body.strip('\n'), 1)
+open(path, 'w').write(text)
+PY
+}
+
+# mbox_write MBOX MSGID-PREFIX TO CC MAIL...: the MAILs (format-patch files,
+# the cover letter first) as one mbox, threaded as git send-email threads
+# them (every patch answers the first mail), addressed TO and CC.
+# Message-Ids are MSGID-PREFIX, a hash of the mails and the mail's number:
+# the same mails always give the same mbox.
+mbox_write() {
+	local mbox=$1 prefix=$2 to=$3 cc=$4 id n=0 f
+	shift 4
+	id=$(cat "$@" | sha256sum | cut -c1-16)
+	msgid() { printf '<%s-%s-%d@example.invalid>' "$prefix" "$id" "$1"; }
+	mkdir -p "$(dirname "$mbox")"
+	: >"$mbox.tmp"
+	for f in "$@"; do
+		# Headers are unfolded (b4 0.12 fails on a folded Subject:, RFC
+		# 5322 allows lines up to 998 characters), and the extra ones go
+		# where the header block ends, at its first empty line.
+		awk -v mid="$(msgid "$n")" -v parent="$([ "$n" -gt 0 ] && msgid 0)" \
+			-v to="$to" -v cc="$cc" '
+			done { print; next }
+			/^[ \t]/ { sub(/^[ \t]+/, " "); held = held $0; next }
+			/^$/ {
+				print held
+				print "To: " to
+				if (cc != "") print "Cc: " cc
+				print "Message-Id: " mid
+				if (parent != "") { print "In-Reply-To: " parent; print "References: " parent }
+				print; done = 1; next
+			}
+			{ if (held != "") print held; held = $0 }' "$f" >>"$mbox.tmp"
+		echo >>"$mbox.tmp"
+		n=$((n + 1))
+	done
+	mv "$mbox.tmp" "$mbox"
+	msg "$n mails, thread $(msgid 0)"
+}
+
 # ---- stages: what each target needs first, and when a stage is current ----
 STAMPS=$OUT/stamps
 

@@ -13,35 +13,8 @@ cover=$PATCHES/$V-0000-cover-letter.patch
 mapfile -t patches < <(series_patches)
 mbox=${1:-$OUT/kvm-sea-$V.mbox}
 stage_begin "mbox: cover letter + ${#patches[@]} patch(es) -> $mbox"
-id=$(cat "$cover" "${patches[@]}" | sha256sum | cut -c1-16)
 to=$(recipients To | paste -sd, | sed 's/,/, /g')
 cc=$(recipients Cc | paste -sd, | sed 's/,/, /g')
 [ -n "$to" ] || die "MAINTAINERS.snippet names no To: recipient: run 'make maintainers'"
-msgid() { printf '<kvm-sea-%s-%s-%d@example.invalid>' "$V" "$id" "$1"; }
-
-mkdir -p "$(dirname "$mbox")"
-: >"$mbox.tmp"
-n=0
-for f in "$cover" "${patches[@]}"; do
-	# Headers are unfolded (b4 0.12 fails on a folded Subject:, RFC 5322
-	# allows lines up to 998 characters), and the extra ones go where the
-	# header block ends, at its first empty line.
-	awk -v mid="$(msgid "$n")" -v parent="$([ "$n" -gt 0 ] && msgid 0)" \
-		-v to="$to" -v cc="$cc" '
-		done { print; next }
-		/^[ \t]/ { sub(/^[ \t]+/, " "); held = held $0; next }
-		/^$/ {
-			print held
-			print "To: " to
-			if (cc != "") print "Cc: " cc
-			print "Message-Id: " mid
-			if (parent != "") { print "In-Reply-To: " parent; print "References: " parent }
-			print; done = 1; next
-		}
-		{ if (held != "") print held; held = $0 }' "$f" >>"$mbox.tmp"
-	echo >>"$mbox.tmp"
-	n=$((n + 1))
-done
-mv "$mbox.tmp" "$mbox"
-msg "$n mails, thread $(msgid 0)"
+mbox_write "$mbox" "kvm-sea-$V" "$to" "$cc" "$cover" "${patches[@]}"
 stage_end
