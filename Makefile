@@ -9,7 +9,8 @@ S := scripts
 
 .PHONY: all check bench stress compare check-debug help deps base apply build selftests emulator initramfs boot \
 	checkpatch hygiene am-check mirror bisect defconfig static docs uapi \
-	maintainers mbox send range-diff export kselftest-tarball clean distclean
+	maintainers mbox send range-diff export kselftest-tarball clean distclean \
+	kvmtool kvmtool-export kvmtool-mbox
 
 all:                    ## every series: deps, base, apply, build, selftests, initramfs, boot + tests
 	@$(S)/pipeline.sh all
@@ -36,6 +37,8 @@ selftests:              ## build and install the KVM kselftests (static)
 	@$(S)/run.sh selftests
 emulator:               ## build the test-only SEA emulator (emulator/) and its test
 	@$(S)/run.sh emulator
+kvmtool:                ## lkvm with kvmtool/patches/ (KVMTOOL_SRC), the guest and the kvmtool test
+	@$(S)/run.sh kvmtool
 initramfs:              ## pack busybox + kselftests into out/SERIES/initramfs.cpio.gz
 	@$(S)/run.sh initramfs
 boot:                   ## boot QEMU and run the test list (TESTS=a,b to choose)
@@ -68,6 +71,10 @@ send:                   ## git send-email --dry-run to MAINTAINERS.snippet; SEND
 	@$(S)/run.sh send
 range-diff:             ## how patches/SERIES/ changed since OLD=<dir or git tag>
 	@$(S)/run.sh range-diff $(OLD)
+kvmtool-export:         ## write out/kvmtool/src's commits to kvmtool/patches/ (+ cover letter)
+	@$(S)/kvmtool-export.sh
+kvmtool-mbox:           ## kvmtool/patches/ as one threaded mbox for kvmtool's list (out/)
+	@$(S)/run.sh kvmtool-mbox
 kselftest-tarball:      ## tests + Image + .config to run on a real arm64 host
 	@$(S)/run.sh kselftest-tarball
 clean:                  ## remove out/ (refuses to drop unexported work; FORCE=1)
@@ -98,9 +105,11 @@ help:                   ## this list
 	@echo '               every other target takes the first unless told)'
 	@echo '  KDIR=DIR     make apply: your own kernel git tree'
 	@echo '  TESTS=a,b    make boot: run these tests instead of the series'"'"' tests.list'
-	@echo '  FORCE=1      discard unexported work in out/SERIES/linux'
+	@echo '  FORCE=1      discard unexported work in out/SERIES/linux (or out/kvmtool/src)'
 	@echo '  OLD=DIR|TAG  make range-diff: the earlier series to compare with'
 	@echo '  SEND=1       make send: really send (after a green make check)'
 	@echo '  IN_REPLY_TO=<msgid>  make send: thread under an earlier mail'
+	@echo '  KVMTOOL_SRC=TAR|DIR  kvmtool at the pinned commit (kvmtool/kvmtool.env): its'
+	@echo '               tarball or a git checkout; cached after one run'
 	@echo '  JOBS=N       parallel jobs (default: nproc)'
 	@echo '  KVM_SEA_CACHE=DIR  caches (default: $${XDG_CACHE_HOME:-~/.cache}/kvm-sea)'

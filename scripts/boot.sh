@@ -75,6 +75,10 @@ for p in "${problems[@]}"; do
 	echo "FAIL console: $p" >>"$results"
 done
 
+# The guests' consoles of the kvmtool test (kvmtool/test/sea_kvmtool.sh
+# prefixes their lines), on their own.
+grep -o 'kvmtool-guest: .*' "$log" | cut -d' ' -f2- >"$LOGS/kvmtool-guest.log" ||
+	rm -f "$LOGS/kvmtool-guest.log"
 sed 's/^/    /' "$results"
 # Cases a test skipped inside (TAP subtests), with the reason each gives.
 grep -E '^# ok [0-9]+ .*# SKIP' "$log" | sed 's/^# /    subtest: /' || true

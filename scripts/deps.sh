@@ -45,8 +45,9 @@ missing=()
 for c in "${!tools[@]}"; do has_cmd "$c" || missing+=("${tools[$c]}"); done
 for f in "${!files[@]}"; do [ -e "$f" ] || missing+=("${files[$f]}"); done
 
-# arm64 packages for the initramfs, downloaded into the cache
-ARM64_DEBS=(busybox-static)
+# arm64 packages, downloaded into the cache: busybox for the initramfs,
+# libfdt (its static library and headers) for lkvm (scripts/kvmtool.sh)
+ARM64_DEBS=(busybox-static libfdt-dev)
 if [ "${1:-}" = --missing ]; then
 	printf '%s\n' "${missing[@]}"
 	for p in "${ARM64_DEBS[@]}"; do

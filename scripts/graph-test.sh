@@ -35,12 +35,13 @@ expect() {
 patch=$(series_patches | head -n 1)
 expect "${TESTS_LIST#"$REPO_ROOT"/}" "$TESTS_LIST" "initramfs boot"
 expect "scripts/guest-init.sh" "$REPO_ROOT/scripts/guest-init.sh" "initramfs boot"
-expect "emulator/sea_fuzz.c" "$REPO_ROOT/emulator/sea_fuzz.c" "emulator initramfs boot"
-expect "scripts/abi-check.c" "$REPO_ROOT/scripts/abi-check.c" "selftests emulator initramfs boot"
-expect "scripts/kernel.config" "$REPO_ROOT/scripts/kernel.config" "build selftests emulator initramfs boot"
-expect "$K_SHOW (a source file)" "$KSRC/arch/arm64/kvm/inject_fault.c" "build selftests emulator initramfs boot"
+expect "kvmtool/guest/sea_guest.c" "$REPO_ROOT/kvmtool/guest/sea_guest.c" "kvmtool initramfs boot"
+expect "emulator/sea_fuzz.c" "$REPO_ROOT/emulator/sea_fuzz.c" "emulator kvmtool initramfs boot"
+expect "scripts/abi-check.c" "$REPO_ROOT/scripts/abi-check.c" "selftests emulator kvmtool initramfs boot"
+expect "scripts/kernel.config" "$REPO_ROOT/scripts/kernel.config" "build selftests emulator kvmtool initramfs boot"
+expect "$K_SHOW (a source file)" "$KSRC/arch/arm64/kvm/inject_fault.c" "build selftests emulator kvmtool initramfs boot"
 [ -z "$patch" ] ||
-	expect "a patch" "$patch" "apply build selftests emulator initramfs boot"
+	expect "a patch" "$patch" "apply build selftests emulator kvmtool initramfs boot"
 [ "$bad" -eq 0 ] || die "$bad change(s) would rerun the wrong stages: see scripts/stages.list and stage_fingerprint() in scripts/lib.sh"
 
 # For real: a changed test list packs the initramfs again, nothing else.
@@ -54,7 +55,7 @@ took=$((SECONDS - t))
 restore
 ran=$(sed -n 's/^==> \([a-z-]*\)[: ].*/\1/p' <<<"$out" | paste -sd' ' -)
 skipped=$(sed -n 's/^==> \([a-z-]*\): up to date.*/\1/p' <<<"$out" | paste -sd' ' -)
-[ "$skipped" = "build selftests emulator" ] ||
+[ "$skipped" = "build selftests emulator kvmtool" ] ||
 	die "after a test list change, make initramfs skipped only '$skipped' (ran: $ran)"
 msg "a test list change: make initramfs took ${took}s, skipped $skipped"
 # and back: the initramfs as the test list really is

@@ -395,6 +395,17 @@ mbox_write() {
 	msg "$n mails, thread $(msgid 0)"
 }
 
+# kvmtool_patches: kvmtool/patches/*.patch, the cover letter left out
+kvmtool_patches() {
+	ls "$REPO_ROOT"/kvmtool/patches/*.patch 2>/dev/null |
+		grep -v -- '-0000-cover-letter.patch$' || true
+}
+
+# kvmtool_state SOURCE-TARBALL: what out/kvmtool/src is made of, as a hash
+kvmtool_state() {
+	{ cat "$1"; kvmtool_patches | xargs -r cat; } | sha256sum | cut -d' ' -f1
+}
+
 # ---- stages: what each target needs first, and when a stage is current ----
 STAMPS=$OUT/stamps
 
@@ -424,6 +435,7 @@ stage_output() {
 	build) echo "$KBUILD/arch/arm64/boot/Image" ;;
 	selftests) echo "$OUT/kselftest/kselftest-list.txt" ;;
 	emulator) echo "$OUT/kselftest/kvm/sea_emul.ko" ;;
+	kvmtool) echo "$OUT/kselftest/kvm/sea_kvmtool" ;;
 	initramfs) echo "$OUT/initramfs.cpio.gz" ;;
 	*) return 1 ;;
 	esac
@@ -450,8 +462,18 @@ stage_fingerprint() {
 			cat "$STAMPS/selftests" "$s/emulator.sh" "$REPO_ROOT"/emulator/* \
 				"$KBUILD/include/generated/utsversion.h"
 			;;
+		kvmtool)
+			# the kvmtool tree too: edits there rerun the stage, which
+			# then asks for them to be exported
+			cat "$STAMPS/emulator" "$s/kvmtool.sh"
+			find "$REPO_ROOT/kvmtool" -type f | sort | xargs cat
+			ls "$CACHE/kvmtool" "$CACHE/debs"
+			echo "${KVMTOOL_SRC:-}"
+			git -C "$OUT_ROOT/kvmtool/src" rev-parse HEAD
+			git -C "$OUT_ROOT/kvmtool/src" status --porcelain
+			;;
 		initramfs)
-			cat "$STAMPS/emulator" "$s/initramfs.sh" "$s/guest-init.sh" "$TESTS_LIST"
+			cat "$STAMPS/kvmtool" "$s/initramfs.sh" "$s/guest-init.sh" "$TESTS_LIST"
 			ls "$CACHE/debs"
 			;;
 		esac 2>/dev/null

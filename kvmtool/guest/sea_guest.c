@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sea_guest: /init of the Linux guest that the kvmtool test boots under
+ * lkvm (kvmtool/test/sea_kvmtool.sh).  Test-only, not part of any series.
+ *
+ * A first task reads SEA_GPA, a guest physical address outside the guest's
+ * RAM that the host's SEA emulator turns into a synchronous external abort,
+ * through a /dev/mem mapping.  KVM exits to kvmtool, kvmtool replays the
+ * abort, and the guest kernel handles it as its own.  The checks: that task
+ * alone dies, of SIGBUS with si_code BUS_OBJERR and si_addr as SEA_EXPECT
+ * says; a second task then runs to completion; the guest powers off.
+ * Results are TAP lines on the console, read by the host's script.
+ *
+ * Environment (the guest kernel hands unknown command-line words of the
+ * form NAME=VALUE to init as its environment):
+ *   SEA_GPA     the physical address to read (a C number: 0x... is hex)
+ *   SEA_EXPECT  si_addr expected: "va" (the address read: the abort's FAR
+ *               was valid), "0" (FnV set: no address), or a number (a
+ *               kernel known to replay whatever FAR_EL2 held); bits 63:56
+ *               are not compared, Linux clears the tag bits of FAR for an
+ *               external abort (they are UNKNOWN)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PAGE		4096UL
+#define ADDR_BITS	0x00ffffffffffffffULL
+
+static int fails, n;
+
+static void tap(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tap(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d ", ok ? "" : "not ", ++n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	fails += !ok;
+}
+
+/* What the reading task learnt of its signal, sent to the parent. */
+struct report {
+	int signo, code;
+	uint64_t addr;		/* si_addr */
+	uint64_t va;		/* the address it read */
+};
+
+static int report_fd;
+static struct report rep;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc __attribute__((unused)))
+{
+	rep.signo = sig;
+	rep.code = si->si_code;
+	rep.addr = (uint64_t)si->si_addr;
+	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(4);
+	/* die of the signal, as the task would without this handler */
+	signal(SIGBUS, SIG_DFL);
+	raise(SIGBUS);
+}
+
+static void reader(uint64_t gpa)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
+	volatile uint64_t *p;
+	uint8_t *map;
+	int fd;
+
+	sigaction(SIGBUS, &sa, NULL);
+	fd = open("/dev/mem", O_RDONLY | O_SYNC);
+	if (fd < 0) {
+		printf("# open /dev/mem: %s\n", strerror(errno));
+		_exit(2);
+	}
+	map = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, gpa & ~(PAGE - 1));
+	if (map == MAP_FAILED) {
+		printf("# mmap /dev/mem at 0x%llx: %s\n", (unsigned long long)gpa, strerror(errno));
+		_exit(2);
+	}
+	p = (volatile uint64_t *)(map + (gpa & (PAGE - 1)));
+	rep.va = (uint64_t)p;
+	printf("# task %d reads GPA 0x%llx at VA %p\n", getpid(), (unsigned long long)gpa, p);
+	fflush(stdout);
+	(void)*p;
+	printf("# the read returned: no abort\n");
+	_exit(3);
+}
+
+int main(void)
+{
+	const char *gpa_s = getenv("SEA_GPA"), *expect = getenv("SEA_EXPECT");
+	uint64_t gpa, want;
+	struct report got = { 0 };
+	int fds[2], status;
+	pid_t pid;
+
+	printf("TAP version 13\n1..4\n");
+	if (!gpa_s || !expect) {
+		printf("# SEA_GPA and SEA_EXPECT must be on the kernel command line\n");
+		fails = 1;
+		goto out;
+	}
+	gpa = strtoull(gpa_s, NULL, 0);
+	mknod("/dev/mem", S_IFCHR | 0600, makedev(1, 1));
+
+	if (pipe(fds))
+		return 1;
+	report_fd = fds[1];
+	pid = fork();
+	if (pid == 0)
+		reader(gpa);
+	close(fds[1]);
+	if (read(fds[0], &got, sizeof(got)) != sizeof(got))
+		memset(&got, 0, sizeof(got));
+	waitpid(pid, &status, 0);
+
+	tap(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS,
+	    "the task that read GPA 0x%llx died of SIGBUS (status 0x%x)",
+	    (unsigned long long)gpa, status);
+	tap(got.signo == SIGBUS && got.code == BUS_OBJERR,
+	    "its SIGBUS has si_code BUS_OBJERR (signal %d, code %d)", got.signo, got.code);
+	if (!strcmp(expect, "va"))
+		want = got.va;
+	else
+		want = strtoull(expect, NULL, 0);
+	tap(got.signo == SIGBUS && (got.addr & ADDR_BITS) == (want & ADDR_BITS),
+	    "si_addr 0x%llx, expected 0x%llx (SEA_EXPECT=%s)", (unsigned long long)got.addr,
+	    (unsigned long long)want, expect);
+
+	/* the guest lives on: another task runs to its end */
+	pid = fork();
+	if (pid == 0)
+		_exit(getppid() == 1 ? 0 : 5);
+	waitpid(pid, &status, 0);
+	tap(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "another task ran to completion afterwards (status 0x%x)", status);
+out:
+	printf("# sea_guest: %s\n", fails ? "FAIL" : "PASS");
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	return 0;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# make kvmtool-export: write out/kvmtool/src's commits (on the pinned
+# source) to kvmtool/patches/ with 'git format-patch --cover-letter', the
+# cover letter's text from kvmtool/cover-letter.txt.  Deterministic: run
+# twice, nothing changes.
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=../kvmtool/kvmtool.env
+. "$REPO_ROOT/kvmtool/kvmtool.env"
+tree=$OUT_ROOT/kvmtool/src
+dest=$REPO_ROOT/kvmtool/patches
+cover=$REPO_ROOT/kvmtool/cover-letter.txt
+[ -d "$tree/.git" ] || die "no kvmtool tree: run 'make kvmtool' first (with KVMTOOL_SRC)"
+[ -z "$(git -C "$tree" status --porcelain)" ] ||
+	die "${tree#"$REPO_ROOT"/} has uncommitted changes: commit them first"
+n=$(git -C "$tree" rev-list --count kvmtool-base..HEAD)
+[ "$n" -gt 0 ] || die "${tree#"$REPO_ROOT"/} has no commits on the pinned source: nothing to export"
+stage_begin "kvmtool-export: out/kvmtool/src -> kvmtool/patches/"
+tmp=$(mktemp -d "$OUT_ROOT/.kvmtool-export.XXXXXX")
+at_exit 'rm -rf "$tmp"'
+GIT_COMMITTER_DATE=$(git -C "$tree" log -1 --format=%cI) \
+	git -C "$tree" format-patch -q -v"$KVMTOOL_VERSION" --cover-letter --no-signature \
+	--subject-prefix="$KVMTOOL_PREFIX" -o "$tmp" kvmtool-base..HEAD
+cover_letter_fill "$(ls "$tmp"/*-0000-cover-letter.patch)" "$cover"
+rm -f "$dest"/*.patch
+mkdir -p "$dest"
+mv "$tmp"/*.patch "$dest/"
+# the tree is what kvmtool/patches/ describes: 'make kvmtool' keeps it
+printf '%s\n%s\n' "$(kvmtool_state "$CACHE/kvmtool/kvmtool-$KVMTOOL_COMMIT.tar.gz")" \
+	"$(git -C "$tree" rev-parse HEAD)" >"$tree/.git/kvm-sea-applied"
+msg "wrote $n patch(es) and the cover letter to kvmtool/patches/"
+stage_end

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The kvmtool test's parts: a static arm64 lkvm built from the pinned
+# kvmtool source plus our kvmtool patches (kvmtool/patches/), the guest's
+# initramfs (kvmtool/guest/sea_guest.c as its /init), installed with the
+# test (kvmtool/test/sea_kvmtool.sh) and the kernel Image, which serves as
+# host and guest, in out/kselftest/kvm.
+# The source: KVMTOOL_SRC, a tarball of the pinned commit (sha256 checked)
+# or a git checkout that has the commit; it is cached, so later runs need
+# no KVMTOOL_SRC.  Without either the test is installed alone and SKIPs,
+# saying why.
+# The kvmtool tree is out/kvmtool/src (every series shares it): the pinned
+# source as its first commit, the patches on top.  Edit there, then 'make
+# kvmtool-export'; while it holds work not exported, this stage stops
+# rather than re-apply over it (FORCE=1 discards it).
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=../kvmtool/kvmtool.env
+. "$REPO_ROOT/kvmtool/kvmtool.env"
+need_cmd "${CROSS}gcc" make git dpkg-deb gzip sha256sum
+gen=$KBUILD/usr/gen_init_cpio
+[ -x "$gen" ] || die "$gen missing: run 'make build' first"
+[ -d "$OUT/kselftest/kvm" ] || die "no kselftests installed: run 'make selftests' first"
+fdt_deb=$(compgen -G "$CACHE/debs/libfdt-dev_*_arm64.deb" | head -n 1) ||
+	die "arm64 libfdt-dev not downloaded: run 'make deps'"
+stage_begin "kvmtool: lkvm with kvmtool/patches/, the guest, the test"
+
+cache=$CACHE/kvmtool
+src_tar=$cache/kvmtool-$KVMTOOL_COMMIT.tar.gz
+mkdir -p "$cache"
+# the source, into the cache
+if [ -n "${KVMTOOL_SRC:-}" ] && [ ! -f "$src_tar" ]; then
+	if [ -d "$KVMTOOL_SRC" ]; then
+		git -C "$KVMTOOL_SRC" cat-file -e "$KVMTOOL_COMMIT^{commit}" 2>/dev/null ||
+			die "KVMTOOL_SRC=$KVMTOOL_SRC is no git checkout holding kvmtool commit $KVMTOOL_COMMIT
+  (git clone https://git.kernel.org/pub/scm/linux/kernel/git/will/kvmtool.git, or
+  point KVMTOOL_SRC at kvmtool-${KVMTOOL_COMMIT:0:7}.tar.gz)"
+		git -C "$KVMTOOL_SRC" archive --format=tar --prefix="kvmtool-${KVMTOOL_COMMIT:0:7}/" \
+			"$KVMTOOL_COMMIT" | gzip -n >"$src_tar.tmp"
+		msg "source: commit ${KVMTOOL_COMMIT:0:12} of the git checkout $KVMTOOL_SRC"
+	else
+		[ -f "$KVMTOOL_SRC" ] || die "KVMTOOL_SRC=$KVMTOOL_SRC: no such file or directory"
+		sum=$(sha256sum "$KVMTOOL_SRC" | cut -d' ' -f1)
+		[ "$sum" = "$KVMTOOL_TAR_SHA256" ] ||
+			die "KVMTOOL_SRC=$KVMTOOL_SRC has sha256 $sum, not the pinned $KVMTOOL_TAR_SHA256
+  (kvmtool/kvmtool.env): it is not the tarball of commit $KVMTOOL_COMMIT"
+		cp "$KVMTOOL_SRC" "$src_tar.tmp"
+		msg "source: $KVMTOOL_SRC (sha256 checked)"
+	fi
+	mv "$src_tar.tmp" "$src_tar"
+fi
+
+kt=$OUT/kselftest/kvm
+install -m 755 "$REPO_ROOT/kvmtool/test/sea_kvmtool.sh" "$kt/sea_kvmtool"
+grep -qx "kvm:sea_kvmtool" "$OUT/kselftest/kselftest-list.txt" ||
+	echo "kvm:sea_kvmtool" >>"$OUT/kselftest/kselftest-list.txt"
+rm -rf "$kt/lkvm" "$kt/sea_kvmtool.d"
+if [ ! -f "$src_tar" ]; then
+	warn "no kvmtool source: KVMTOOL_SRC is not set and nothing is cached: the kvmtool test
+  will SKIP (set KVMTOOL_SRC to kvmtool-${KVMTOOL_COMMIT:0:7}.tar.gz or a kvmtool checkout, see README)"
+	stage_end
+	exit 0
+fi
+
+# the tree: the pinned source, then the patches; kept while it is current
+tree=$OUT_ROOT/kvmtool/src
+mapfile -t kpatches < <(kvmtool_patches)
+state=$(kvmtool_state "$src_tar")
+recorded=$tree/.git/kvm-sea-applied
+if [ -d "$tree/.git" ] && [ "$(head -n 1 "$recorded" 2>/dev/null)" = "$state" ] &&
+	[ "$(sed -n 2p "$recorded")" = "$(git -C "$tree" rev-parse HEAD)" ] &&
+	[ -z "$(git -C "$tree" status --porcelain)" ]; then
+	msg "kvmtool tree current (${#kpatches[@]} patch(es) applied)"
+else
+	if [ -d "$tree/.git" ] && [ "${FORCE:-0}" != 1 ] &&
+		{ [ -n "$(git -C "$tree" status --porcelain)" ] ||
+		  [ "$(sed -n 2p "$recorded" 2>/dev/null)" != "$(git -C "$tree" rev-parse HEAD)" ]; }; then
+		die "${tree#"$REPO_ROOT"/} holds work not in kvmtool/patches/ (commits or changes):
+  'make kvmtool-export' writes its commits there; FORCE=1 discards the work"
+	fi
+	rm -rf "$tree"
+	mkdir -p "$tree"
+	tar -xzf "$src_tar" -C "$tree" --strip-components=1
+	git -C "$tree" init -q
+	git -C "$tree" add -A -f
+	GIT_AUTHOR_DATE=@0 GIT_COMMITTER_DATE=@0 git -C "$tree" \
+		-c user.name=kvm-sea -c user.email=kvm-sea@example.invalid \
+		commit -q -m "kvmtool ${KVMTOOL_COMMIT:0:12} (pristine source)"
+	git -C "$tree" tag kvmtool-base
+	if [ "${#kpatches[@]}" -gt 0 ] &&
+		! git -C "$tree" -c user.name=kvm-sea -c user.email=kvm-sea@example.invalid \
+			am -q --committer-date-is-author-date "${kpatches[@]}" >"$LOGS/kvmtool-am.log" 2>&1; then
+		die "a kvmtool patch does not apply to the pinned source: see $LOGS/kvmtool-am.log;
+  the tree is left in ${tree#"$REPO_ROOT"/} mid-'git am' (git -C ${tree#"$REPO_ROOT"/} am --abort)"
+	fi
+	printf '%s\n%s\n' "$state" "$(git -C "$tree" rev-parse HEAD)" >"$recorded"
+	msg "kvmtool tree: ${KVMTOOL_COMMIT:0:12} + ${#kpatches[@]} patch(es) in ${tree#"$REPO_ROOT"/}"
+fi
+
+# lkvm, static, against Debian's arm64 libfdt
+fdt=$cache/libfdt
+if [ ! -f "$fdt/libfdt.a" ]; then
+	rm -rf "$fdt" "$fdt.x"
+	mkdir -p "$fdt.x"
+	dpkg-deb -x "$fdt_deb" "$fdt.x"
+	mkdir -p "$fdt"
+	cp "$fdt.x"/usr/lib/aarch64-linux-gnu/libfdt.a "$fdt.x"/usr/include/*.h "$fdt/"
+	rm -rf "$fdt.x"
+fi
+run_logged "$LOGS/kvmtool-build.log" make -C "$tree" -j"$JOBS" ARCH=arm64 \
+	CROSS_COMPILE="$CROSS" LIBFDT_DIR="$fdt" lkvm-static ||
+	die "lkvm does not build: see $LOGS/kvmtool-build.log"
+
+# the guest: its /init and a /dev for the console
+gdir=$OUT/kvmtool-guest
+rm -rf "$gdir"
+mkdir -p "$gdir"
+run_logged "$LOGS/kvmtool-guest-build.log" "${CROSS}gcc" -static -O2 -Wall -Wextra -Werror \
+	-o "$gdir/init" "$REPO_ROOT/kvmtool/guest/sea_guest.c" ||
+	die "the guest program does not build: see $LOGS/kvmtool-guest-build.log"
+printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
+	"file /init $gdir/init 0755 0 0" >"$gdir/spec"
+"$gen" "$gdir/spec" | gzip -n -1 >"$gdir/guest.cpio.gz"
+
+mkdir -p "$kt/sea_kvmtool.d"
+install -m 755 "$tree/lkvm-static" "$kt/lkvm"
+install -m 644 "$KBUILD/arch/arm64/boot/Image" "$gdir/guest.cpio.gz" "$kt/sea_kvmtool.d/"
+msg "lkvm ($(du -h "$kt/lkvm" | cut -f1)), the guest and sea_kvmtool installed in $kt"
+stage_end
