@@ -17,10 +17,13 @@ n=$(git -C "$tree" rev-list --count kvmtool-base..HEAD)
 stage_begin "kvmtool-export: out/kvmtool/src -> kvmtool/patches/"
 tmp=$(mktemp -d "$OUT_ROOT/.kvmtool-export.XXXXXX")
 at_exit 'rm -rf "$tmp"'
+# "v1" is left out of a first version's subjects, as git send-email users do
+vopt=()
+[ "$KVMTOOL_VERSION" -eq 1 ] || vopt=(-v"$KVMTOOL_VERSION")
 GIT_COMMITTER_DATE=$(git -C "$tree" log -1 --format=%cI) \
-	git -C "$tree" format-patch -q -v"$KVMTOOL_VERSION" --cover-letter --no-signature \
+	git -C "$tree" format-patch -q "${vopt[@]}" --cover-letter --no-signature \
 	--subject-prefix="$KVMTOOL_PREFIX" -o "$tmp" kvmtool-base..HEAD
-cover_letter_fill "$(ls "$tmp"/*-0000-cover-letter.patch)" "$cover"
+cover_letter_fill "$(ls "$tmp"/*0000-cover-letter.patch)" "$cover"
 rm -f "$dest"/*.patch
 mkdir -p "$dest"
 mv "$tmp"/*.patch "$dest/"

@@ -70,9 +70,10 @@ if [ -d "$tree/.git" ] && [ "$(head -n 1 "$recorded" 2>/dev/null)" = "$state" ] 
 	[ -z "$(git -C "$tree" status --porcelain)" ]; then
 	msg "kvmtool tree current (${#kpatches[@]} patch(es) applied)"
 else
-	if [ -d "$tree/.git" ] && [ "${FORCE:-0}" != 1 ] &&
+	# (a tree whose making never finished has no record: nobody's work)
+	if [ -f "$recorded" ] && [ "${FORCE:-0}" != 1 ] &&
 		{ [ -n "$(git -C "$tree" status --porcelain)" ] ||
-		  [ "$(sed -n 2p "$recorded" 2>/dev/null)" != "$(git -C "$tree" rev-parse HEAD)" ]; }; then
+		  [ "$(sed -n 2p "$recorded")" != "$(git -C "$tree" rev-parse HEAD)" ]; }; then
 		die "${tree#"$REPO_ROOT"/} holds work not in kvmtool/patches/ (commits or changes):
   'make kvmtool-export' writes its commits there; FORCE=1 discards the work"
 	fi
@@ -80,14 +81,15 @@ else
 	mkdir -p "$tree"
 	tar -xzf "$src_tar" -C "$tree" --strip-components=1
 	git -C "$tree" init -q
+	git -C "$tree" config user.name "$SERIES_NAME"
+	git -C "$tree" config user.email "$SERIES_EMAIL"
 	git -C "$tree" add -A -f
-	GIT_AUTHOR_DATE=@0 GIT_COMMITTER_DATE=@0 git -C "$tree" \
-		-c user.name=kvm-sea -c user.email=kvm-sea@example.invalid \
-		commit -q -m "kvmtool ${KVMTOOL_COMMIT:0:12} (pristine source)"
+	# a fixed date (the pinned commit's month): the same tree id everywhere
+	GIT_AUTHOR_DATE=2024-07-01T00:00:00Z GIT_COMMITTER_DATE=2024-07-01T00:00:00Z \
+		git -C "$tree" commit -q -m "kvmtool ${KVMTOOL_COMMIT:0:12} (pristine source)"
 	git -C "$tree" tag kvmtool-base
 	if [ "${#kpatches[@]}" -gt 0 ] &&
-		! git -C "$tree" -c user.name=kvm-sea -c user.email=kvm-sea@example.invalid \
-			am -q --committer-date-is-author-date "${kpatches[@]}" >"$LOGS/kvmtool-am.log" 2>&1; then
+		! git -C "$tree" am -q --committer-date-is-author-date "${kpatches[@]}" >"$LOGS/kvmtool-am.log" 2>&1; then
 		die "a kvmtool patch does not apply to the pinned source: see $LOGS/kvmtool-am.log;
   the tree is left in ${tree#"$REPO_ROOT"/} mid-'git am' (git -C ${tree#"$REPO_ROOT"/} am --abort)"
 	fi

@@ -398,7 +398,7 @@ mbox_write() {
 # kvmtool_patches: kvmtool/patches/*.patch, the cover letter left out
 kvmtool_patches() {
 	ls "$REPO_ROOT"/kvmtool/patches/*.patch 2>/dev/null |
-		grep -v -- '-0000-cover-letter.patch$' || true
+		grep -v -- '0000-cover-letter.patch$' || true
 }
 
 # kvmtool_state SOURCE-TARBALL: what out/kvmtool/src is made of, as a hash
@@ -469,8 +469,8 @@ stage_fingerprint() {
 			find "$REPO_ROOT/kvmtool" -type f | sort | xargs cat
 			ls "$CACHE/kvmtool" "$CACHE/debs"
 			echo "${KVMTOOL_SRC:-}"
-			git -C "$OUT_ROOT/kvmtool/src" rev-parse HEAD
-			git -C "$OUT_ROOT/kvmtool/src" status --porcelain
+			git -C "$OUT_ROOT/kvmtool/src" rev-parse HEAD || true
+			git -C "$OUT_ROOT/kvmtool/src" status --porcelain || true
 			;;
 		initramfs)
 			cat "$STAMPS/kvmtool" "$s/initramfs.sh" "$s/guest-init.sh" "$TESTS_LIST"
