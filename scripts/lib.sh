@@ -473,7 +473,9 @@ stage_fingerprint() {
 			git -C "$OUT_ROOT/kvmtool/src" status --porcelain || true
 			;;
 		initramfs)
-			cat "$STAMPS/kvmtool" "$s/initramfs.sh" "$s/guest-init.sh" "$TESTS_LIST"
+			# (the emulator's stamp too: the module must be the one
+			# built for this kernel, whatever ran in between)
+			cat "$STAMPS/emulator" "$STAMPS/kvmtool" "$s/initramfs.sh" "$s/guest-init.sh" "$TESTS_LIST"
 			ls "$CACHE/debs"
 			;;
 		esac 2>/dev/null

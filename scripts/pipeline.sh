@@ -103,6 +103,7 @@ if [ "$gates" = check ]; then
 fi
 step selftests run_stage selftests
 step emulator run_stage emulator
+step kvmtool run_stage kvmtool
 case $mode in
 compare) step altkernel bash "$S/altkernel.sh" base ;;
 check-debug) step altkernel bash "$S/altkernel.sh" debug ;;
