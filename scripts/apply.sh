@@ -91,6 +91,6 @@ git clean -q -fdx -e /.git
 sed -i '/^# Debian packaging: ignore everything/,$d' .gitignore
 sed -i '${/^#$/d}' .gitignore
 git update-index --skip-worktree .gitignore
-printf '%s\n%s\n' "$want" "$(git rev-parse HEAD)" >"$state"
+tree_record "$KSRC" "$want"
 msg "$K_SHOW at: $(git log -1 --format='%h %s')"
 stage_end

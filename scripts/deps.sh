@@ -51,7 +51,7 @@ ARM64_DEBS=(busybox-static libfdt-dev)
 if [ "${1:-}" = --missing ]; then
 	printf '%s\n' "${missing[@]}"
 	for p in "${ARM64_DEBS[@]}"; do
-		compgen -G "$CACHE/debs/${p}_*_arm64.deb" >/dev/null || echo "$p:arm64"
+		arm64_deb "$p" >/dev/null || echo "$p:arm64"
 	done
 	exit 0
 fi
@@ -88,7 +88,7 @@ apt_arm64() {
 }
 mkdir -p "$CACHE/debs" "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
 for p in "${ARM64_DEBS[@]}"; do
-	if compgen -G "$CACHE/debs/${p}_*_arm64.deb" >/dev/null; then
+	if arm64_deb "$p" >/dev/null; then
 		msg "arm64 $p: cached"
 		continue
 	fi

@@ -27,6 +27,6 @@ mkdir -p "$PATCHES"
 mv "$tmp"/*.patch "$PATCHES/"
 "$REPO_ROOT/scripts/mirror.sh" update
 # out/linux now is exactly what patches/ describes: 'make' need not re-apply.
-printf '%s\n%s\n' "$(series_state)" "$(git rev-parse HEAD)" >"$KSRC/.git/kvm-sea-applied"
+tree_record "$KSRC" "$(series_state)"
 msg "wrote $n patch(es) and the cover letter to $P_SHOW/"
 stage_end

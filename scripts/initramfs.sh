@@ -7,7 +7,7 @@ need_cmd dpkg-deb gzip
 gen=$KBUILD/usr/gen_init_cpio
 [ -x "$gen" ] || die "$gen missing: run 'make build' first"
 [ -d "$OUT/kselftest" ] || die "no kselftests installed: run 'make selftests' first"
-deb=$(compgen -G "$CACHE/debs/busybox-static_*_arm64.deb" | head -n 1) ||
+deb=$(arm64_deb busybox-static) ||
 	die "arm64 busybox-static not downloaded: run 'make deps'"
 stage_begin "initramfs"
 

@@ -6,11 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=../kvmtool/kvmtool.env
 . "$REPO_ROOT/kvmtool/kvmtool.env"
-tree=$OUT_ROOT/kvmtool/src
+tree=$KVMTOOL_TREE
 dest=$REPO_ROOT/kvmtool/patches
 cover=$REPO_ROOT/kvmtool/cover-letter.txt
 [ -d "$tree/.git" ] || die "no kvmtool tree: run 'make kvmtool' first (with KVMTOOL_SRC)"
-[ -z "$(git -C "$tree" status --porcelain)" ] ||
+tree_is_clean "$tree" ||
 	die "${tree#"$REPO_ROOT"/} has uncommitted changes: commit them first"
 n=$(git -C "$tree" rev-list --count kvmtool-base..HEAD)
 [ "$n" -gt 0 ] || die "${tree#"$REPO_ROOT"/} has no commits on the pinned source: nothing to export"
@@ -28,7 +28,6 @@ rm -f "$dest"/*.patch
 mkdir -p "$dest"
 mv "$tmp"/*.patch "$dest/"
 # the tree is what kvmtool/patches/ describes: 'make kvmtool' keeps it
-printf '%s\n%s\n' "$(kvmtool_state "$CACHE/kvmtool/kvmtool-$KVMTOOL_COMMIT.tar.gz")" \
-	"$(git -C "$tree" rev-parse HEAD)" >"$tree/.git/kvm-sea-applied"
+tree_record "$tree" "$(kvmtool_state "$CACHE/kvmtool/kvmtool-$KVMTOOL_COMMIT.tar.gz")"
 msg "wrote $n patch(es) and the cover letter to kvmtool/patches/"
 stage_end

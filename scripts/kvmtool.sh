@@ -19,7 +19,7 @@ need_cmd "${CROSS}gcc" make git dpkg-deb gzip sha256sum
 gen=$KBUILD/usr/gen_init_cpio
 [ -x "$gen" ] || die "$gen missing: run 'make build' first"
 [ -d "$OUT/kselftest/kvm" ] || die "no kselftests installed: run 'make selftests' first"
-fdt_deb=$(compgen -G "$CACHE/debs/libfdt-dev_*_arm64.deb" | head -n 1) ||
+fdt_deb=$(arm64_deb libfdt-dev) ||
 	die "arm64 libfdt-dev not downloaded: run 'make deps'"
 stage_begin "kvmtool: lkvm with kvmtool/patches/, the guest, the test"
 
@@ -61,19 +61,15 @@ if [ ! -f "$src_tar" ]; then
 fi
 
 # the tree: the pinned source, then the patches; kept while it is current
-tree=$OUT_ROOT/kvmtool/src
+tree=$KVMTOOL_TREE
 mapfile -t kpatches < <(kvmtool_patches)
 state=$(kvmtool_state "$src_tar")
-recorded=$tree/.git/kvm-sea-applied
-if [ -d "$tree/.git" ] && [ "$(head -n 1 "$recorded" 2>/dev/null)" = "$state" ] &&
-	[ "$(sed -n 2p "$recorded")" = "$(git -C "$tree" rev-parse HEAD)" ] &&
-	[ -z "$(git -C "$tree" status --porcelain)" ]; then
+if tree_is_applied "$tree" "$state" && ! tree_has_own_work "$tree"; then
 	msg "kvmtool tree current (${#kpatches[@]} patch(es) applied)"
 else
 	# (a tree whose making never finished has no record: nobody's work)
-	if [ -f "$recorded" ] && [ "${FORCE:-0}" != 1 ] &&
-		{ [ -n "$(git -C "$tree" status --porcelain)" ] ||
-		  [ "$(sed -n 2p "$recorded")" != "$(git -C "$tree" rev-parse HEAD)" ]; }; then
+	if [ -f "$tree/.git/kvm-sea-applied" ] && [ "${FORCE:-0}" != 1 ] &&
+		tree_has_own_work "$tree"; then
 		die "${tree#"$REPO_ROOT"/} holds work not in kvmtool/patches/ (commits or changes):
   'make kvmtool-export' writes its commits there; FORCE=1 discards the work"
 	fi
@@ -93,7 +89,7 @@ else
 		die "a kvmtool patch does not apply to the pinned source: see $LOGS/kvmtool-am.log;
   the tree is left in ${tree#"$REPO_ROOT"/} mid-'git am' (git -C ${tree#"$REPO_ROOT"/} am --abort)"
 	fi
-	printf '%s\n%s\n' "$state" "$(git -C "$tree" rev-parse HEAD)" >"$recorded"
+	tree_record "$tree" "$state"
 	msg "kvmtool tree: ${KVMTOOL_COMMIT:0:12} + ${#kpatches[@]} patch(es) in ${tree#"$REPO_ROOT"/}"
 fi
 

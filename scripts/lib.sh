@@ -140,9 +140,39 @@ need_cmd() {
 	done
 }
 
-# ksrc_is_clean: out/linux has no uncommitted or untracked changes.
+# The work trees the scripts make from patch files (out/linux from
+# patches/, out/kvmtool/src from kvmtool/patches/) record what they were
+# made from in .git/kvm-sea-applied: a state line (the inputs' hash), then
+# the HEAD the making left.
+# tree_record TREE STATE: TREE is, as it stands, what STATE describes
+tree_record() {
+	printf '%s\n%s\n' "$2" "$(git -C "$1" rev-parse HEAD)" >"$1/.git/kvm-sea-applied"
+}
+
+# tree_is_applied TREE STATE: TREE was made from STATE (it may hold work of
+# its own since)
+tree_is_applied() {
+	[ -d "$1/.git" ] && [ "$(head -n 1 "$1/.git/kvm-sea-applied" 2>/dev/null)" = "$2" ]
+}
+
+# tree_is_clean TREE [PATHSPEC...]: no uncommitted or untracked changes
+tree_is_clean() {
+	local t=$1
+	shift
+	[ -z "$(git -C "$t" status --porcelain -- . "$@")" ]
+}
+
+# tree_has_own_work TREE [PATHSPEC...]: TREE holds commits or changes that
+# its record lacks
+tree_has_own_work() {
+	[ "$(git -C "$1" rev-parse HEAD)" != "$(sed -n 2p "$1/.git/kvm-sea-applied" 2>/dev/null)" ] ||
+		! tree_is_clean "$@"
+}
+
+# ksrc_is_clean: out/linux has no uncommitted or untracked changes (the
+# work tree's own .gitignore edit aside, see apply.sh).
 ksrc_is_clean() {
-	[ -z "$(git -C "$KSRC" status --porcelain -- . ':!.gitignore')" ]
+	tree_is_clean "$KSRC" ':!.gitignore'
 }
 
 # guard_ksrc: refuse (unless FORCE=1) when out/linux holds work that exists
@@ -170,14 +200,12 @@ series_state() {
 # series_is_applied: out/linux was built from patches/ as they are now (by
 # 'make apply' or 'make export'); it may hold work of its own since.
 series_is_applied() {
-	[ -d "$KSRC/.git" ] &&
-		[ "$(head -n 1 "$KSRC/.git/kvm-sea-applied" 2>/dev/null)" = "$(series_state)" ]
+	tree_is_applied "$KSRC" "$(series_state)"
 }
 
 # ksrc_has_own_work: out/linux holds commits or changes patches/ lacks.
 ksrc_has_own_work() {
-	[ "$(git -C "$KSRC" rev-parse HEAD)" != "$(sed -n 2p "$KSRC/.git/kvm-sea-applied" 2>/dev/null)" ] ||
-		! ksrc_is_clean
+	tree_has_own_work "$KSRC" ':!.gitignore'
 }
 
 # checkout_rev base|tip|REV: check out the base, the series' tip (what was
@@ -395,6 +423,13 @@ mbox_write() {
 	msg "$n mails, thread $(msgid 0)"
 }
 
+# The kvmtool tree (every series shares it), and the cached .deb of an
+# arm64 package (scripts/deps.sh downloads them).
+KVMTOOL_TREE=$OUT_ROOT/kvmtool/src
+arm64_deb() {
+	compgen -G "$CACHE/debs/${1}_*_arm64.deb" | head -n 1
+}
+
 # kvmtool_patches: kvmtool/patches/*.patch, the cover letter left out
 kvmtool_patches() {
 	ls "$REPO_ROOT"/kvmtool/patches/*.patch 2>/dev/null |
@@ -469,8 +504,8 @@ stage_fingerprint() {
 			find "$REPO_ROOT/kvmtool" -type f | sort | xargs cat
 			ls "$CACHE/kvmtool" "$CACHE/debs"
 			echo "${KVMTOOL_SRC:-}"
-			git -C "$OUT_ROOT/kvmtool/src" rev-parse HEAD || true
-			git -C "$OUT_ROOT/kvmtool/src" status --porcelain || true
+			git -C "$KVMTOOL_TREE" rev-parse HEAD || true
+			git -C "$KVMTOOL_TREE" status --porcelain || true
 			;;
 		initramfs)
 			# (the emulator's stamp too: the module must be the one
