@@ -770,6 +770,17 @@ static bool fsc_is_walk(uint64_t fsc)
 	return fsc >= 0x13 && fsc <= 0x17;
 }
 
+/*
+ * The offset from VBAR_EL1 of the group of vectors an exception taken to
+ * EL1h uses, by the mode it is taken from: current EL with SP_EL0, with
+ * SP_ELx, lower EL in AArch64, lower EL in AArch32.
+ */
+static uint64_t vector_group(uint64_t mode)
+{
+	return (mode & PSR_MODE32_BIT) ? 0x600 : mode == PS_EL0t ? 0x400 :
+	       mode == PS_EL1t ? 0x000 : 0x200;
+}
+
 /* An accepted abort, committed by the call: the state the contract gives. */
 static void check_abort(struct target *t, unsigned long it, const struct kvm_vcpu_events *ev,
 			const struct ctx *c, const uint64_t *r0, const uint64_t *r1)
@@ -786,11 +797,9 @@ static void check_abort(struct target *t, unsigned long it, const struct kvm_vcp
 	}
 
 	if (!t->aarch32) {
-		uint64_t mode = r0[R_PSTATE] & PS_MODE, iss, ec, vec;
+		uint64_t mode = r0[R_PSTATE] & PS_MODE, iss, ec, vec = vector_group(mode);
 		bool lower = mode == PS_EL0t || (mode & PSR_MODE32_BIT);
 
-		vec = (mode & PSR_MODE32_BIT) ? 0x600 : mode == PS_EL0t ? 0x400 :
-		      mode == PS_EL1t ? 0x000 : 0x200;
 		ec = iabt ? (lower ? EC_IABT_LOW : EC_IABT_CUR) : (lower ? EC_DABT_LOW : EC_DABT_CUR);
 		iss = EV_HAS_ESR(*ev) ? EV_ESR(*ev) :
 		      FSC_EXTABT | (vouched || gap_fnv ? 0 : ESR_ISS_FNV);
@@ -874,11 +883,9 @@ static void check_serror_taken(struct target *t, unsigned long it, const struct 
 	bool a32fresh = t->aarch32 && !t->ran && kernel_gap("a32fresh");
 
 	if (!t->aarch32 || a32fresh) {
-		uint64_t mode = r0[R_PSTATE] & PS_MODE, vec;
+		/* the SError entry of the group */
+		uint64_t vec = vector_group(r0[R_PSTATE] & PS_MODE) + 0x180;
 
-		vec = (mode & PSR_MODE32_BIT) ? 0x600 : mode == PS_EL0t ? 0x400 :
-		      mode == PS_EL1t ? 0x000 : 0x200;
-		vec += 0x180;
 		gap_seen[kind][G_A32FRESH] += a32fresh;
 		CHECK(kind, !after->exception.serror_pending && r1[R_PC] == r0[R_VBAR] + vec &&
 		      r1[R_ELR] == r0[R_PC] && r1[R_SPSR] == r0[R_PSTATE] &&
