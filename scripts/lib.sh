@@ -541,6 +541,9 @@ run_stage() {
 		rm -f "$STAMPS/$name"
 	fi
 	bash "$REPO_ROOT/scripts/$name.sh" "$@" || return
+	# kvmtool makes its own tree (and caches its source) on its first run,
+	# and reads that tree from then on: its inputs are known only after it
+	[ "$name" != kvmtool ] || fp=$(stage_fingerprint "$name")
 	if [ -n "$fp" ]; then
 		mkdir -p "$STAMPS"
 		printf '%s\n%s\n' "$fp" "$(date +%s.%N)" >"$STAMPS/$name"
