@@ -48,13 +48,13 @@ available_versions() {
 }
 
 fetch() {
-	if ! available_versions | grep -qxF "$BASE_VERSION"; then
+	if ! available_versions | grep -xF "$BASE_VERSION" >/dev/null; then
 		msg "pinned version not in the package lists; refreshing them"
 		apt_update
 	fi
-	if ! available_versions | grep -qxF "$BASE_VERSION"; then
+	if ! available_versions | grep -xF "$BASE_VERSION" >/dev/null; then
 		local newest
-		newest=$(available_versions | head -n 1)
+		newest=$(available_versions | sed -n 1p)
 		die "$BASE_PACKAGE $BASE_VERSION is no longer in the Debian archive.
   Newest available: ${newest:-none (is ${BASE_SUITE:-the security suite} in your apt sources?)}
   To move the pin: set BASE_VERSION=$newest in ${SERIES_DIR#"$REPO_ROOT"/}/series.env, run

@@ -20,11 +20,11 @@ mapfile -t patches < <(series_patches)
 # only KVM selftests -> "KVM: selftests: ", only KVM docs ->
 # "Documentation: kvm: ".
 subject_prefix() {
-	if printf '%s\n' "$@" | grep -q '^arch/arm64/'; then
+	if printf '%s\n' "$@" | grep '^arch/arm64/' >/dev/null; then
 		echo "KVM: arm64: "
-	elif ! printf '%s\n' "$@" | grep -vq '^tools/testing/selftests/kvm/'; then
+	elif ! printf '%s\n' "$@" | grep -v '^tools/testing/selftests/kvm/' >/dev/null; then
 		echo "KVM: selftests: "
-	elif ! printf '%s\n' "$@" | grep -vq '^Documentation/virt/kvm/'; then
+	elif ! printf '%s\n' "$@" | grep -v '^Documentation/virt/kvm/' >/dev/null; then
 		echo "Documentation: kvm: "
 	else
 		echo "(no rule: add one to subject_prefix in $0) "

@@ -32,7 +32,7 @@ expect() {
 		bad=$((bad + 1))
 	fi
 }
-patch=$(series_patches | head -n 1)
+patch=$(series_patches | sed -n 1p)
 expect "${TESTS_LIST#"$REPO_ROOT"/}" "$TESTS_LIST" "initramfs boot"
 expect "scripts/guest-init.sh" "$REPO_ROOT/scripts/guest-init.sh" "initramfs boot"
 expect "kvmtool/guest/sea_guest.c" "$REPO_ROOT/kvmtool/guest/sea_guest.c" "kvmtool initramfs boot"

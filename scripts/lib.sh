@@ -15,7 +15,7 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # of out/ (out/NAME/).
 mapfile -t ALL_SERIES < <(grep -v -e '^#' -e '^$' "$REPO_ROOT/scripts/series.list")
 SERIES=${SERIES:-${ALL_SERIES[0]}}
-printf '%s\n' "${ALL_SERIES[@]}" | grep -qxF -- "$SERIES" || {
+printf '%s\n' "${ALL_SERIES[@]}" | grep -xF -- "$SERIES" >/dev/null || {
 	printf '\nERROR: unknown series SERIES=%s: pick one of %s (scripts/series.list)\n' \
 		"$SERIES" "${ALL_SERIES[*]}" >&2
 	exit 1
@@ -344,7 +344,7 @@ am_series() {
 	log=$(mktemp)
 	if ! GIT_COMMITTER_NAME=$SERIES_NAME GIT_COMMITTER_EMAIL=$SERIES_EMAIL \
 		git -C "$dir" am -q --committer-date-is-author-date "$@" >"$log" 2>&1; then
-		which=$(sed -n 's/^Patch failed at \(.*\)$/\1/p' "$log" | head -n 1)
+		which=$(sed -n 's/^Patch failed at \(.*\)$/\1/p' "$log" | sed -n 1p)
 		files=$(sed -n -e 's/^error: patch failed: \(.*\)$/\1/p' \
 			-e 's/^error: \([^:]*\): \(does not exist in index\|already exists in index\)$/\1 (\2)/p' "$log" |
 			sort -u | paste -sd' ')
@@ -427,7 +427,7 @@ mbox_write() {
 # arm64 package (scripts/deps.sh downloads them).
 KVMTOOL_TREE=$OUT_ROOT/kvmtool/src
 arm64_deb() {
-	compgen -G "$CACHE/debs/${1}_*_arm64.deb" | head -n 1
+	compgen -G "$CACHE/debs/${1}_*_arm64.deb" | sed -n 1p
 }
 
 # kvmtool_patches: kvmtool/patches/*.patch, the cover letter left out

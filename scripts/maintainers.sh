@@ -34,10 +34,10 @@ generate() {
 		awk '/^diff --git/ { f = $4 } /^new file mode/ { print substr(f, 3) }' | sort -u)
 	while IFS= read -r f; do
 		mapfile -t e < <(entries "$f")
-		printf '# %s %-44s %s\n' "$(printf '%s\n' "${new[@]}" | grep -qxF "$f" && echo + || echo ' ')" \
+		printf '# %s %-44s %s\n' "$(printf '%s\n' "${new[@]}" | grep -xF "$f" >/dev/null && echo + || echo ' ')" \
 			"$f" "$(printf '%s\n' "${e[@]}" | grep -vx 'THE REST' | paste -sd ';' | sed 's/;/; /g; s/^$/(THE REST only)/')"
-		if printf '%s\n' "${new[@]}" | grep -qxF "$f" &&
-			! printf '%s\n' "${e[@]}" | grep -qvx 'THE REST'; then
+		if printf '%s\n' "${new[@]}" | grep -xF "$f" >/dev/null &&
+			! printf '%s\n' "${e[@]}" | grep -vx 'THE REST' >/dev/null; then
 			uncovered+=("$f")
 		fi
 	done < <(sed -n 's#^+++ b/##p' "${patches[@]}" | sort -u)

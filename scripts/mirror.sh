@@ -17,7 +17,7 @@ mapfile -t others < <(for s in "${ALL_SERIES[@]}"; do
 		find "$REPO_ROOT/patches/$s" -maxdepth 1 -name '*.patch' -exec \
 			awk '/^diff --git / { f = substr($4, 3) } /^new file mode/ { print f }' {} +
 done | sort -u)
-mine() { ! printf '%s\n' "${others[@]}" | grep -qxF -- "$1"; }
+mine() { ! printf '%s\n' "${others[@]}" | grep -xF -- "$1" >/dev/null; }
 
 case $mode in
 update)
@@ -39,7 +39,7 @@ check)
 	done
 	for f in "${present[@]}"; do
 		mine "$f" || continue
-		printf '%s\n' "${created[@]}" | grep -qxF "$f" ||
+		printf '%s\n' "${created[@]}" | grep -xF "$f" >/dev/null ||
 			{ printf '    not created by the series: %s\n' "$f"; bad=1; }
 	done
 	[ "$bad" -eq 0 ] || die "the mirror under arch/ include/ Documentation/ tools/ is stale:
