@@ -49,7 +49,7 @@ hygiene:                ## gate: patch names, whitespace, modes, Change-Id
 	@$(S)/run.sh hygiene
 am-check:               ## gate: patches/SERIES/ on a fresh base: no offset/fuzz, git am
 	@$(S)/run.sh am-check
-maintainers:            ## write MAINTAINERS.snippet (make check: gate, must be current)
+maintainers:            ## write the series' MAINTAINERS snippet (make check: gate, must be current)
 	@$(S)/run.sh maintainers update
 mirror:                 ## gate: arch/ include/ ... here equal the files the series creates
 	@$(S)/run.sh mirror check
@@ -67,7 +67,7 @@ export:                 ## write out/SERIES/linux's commits to patches/SERIES/ (
 	@$(S)/export.sh
 mbox:                   ## cover letter + patches as one threaded mbox (out/)
 	@$(S)/run.sh mbox
-send:                   ## git send-email --dry-run to MAINTAINERS.snippet; SEND=1 sends
+send:                   ## git send-email --dry-run to the snippet's recipients; SEND=1 sends
 	@$(S)/run.sh send
 range-diff:             ## how patches/SERIES/ changed since OLD=<dir or git tag>
 	@$(S)/run.sh range-diff $(OLD)
@@ -100,9 +100,10 @@ help:                   ## this list
 	@echo '"make -j" is safe: targets run one at a time.'
 	@echo
 	@echo 'variables:'
-	@echo '  SERIES=NAME  one series: $(shell grep -v '^\#' $(S)/series.list | paste -sd' ' -)'
-	@echo '               (scripts/series.list; make and make check run them all,'
-	@echo '               every other target takes the first unless told)'
+	@echo '  SERIES=NAME  one series: $(shell awk '!/^\#/ && NF { print $$1 }' $(S)/series.list | paste -sd' ' -)'
+	@echo '               (scripts/series.list; make and make check run them all;'
+	@echo '               maintainers, mbox and send take the one for the list,'
+	@echo '               $(shell awk '!/^\#/ && $$2 == "send" { print $$1 }' $(S)/series.list), every other target the first)'
 	@echo '  KDIR=DIR     make apply: your own kernel git tree'
 	@echo '  TESTS=a,b    make boot: run these tests instead of the series'"'"' tests.list'
 	@echo '  FORCE=1      discard unexported work in out/SERIES/linux (or out/kvmtool/src)'

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Docs gate: 'make SPHINXDIRS=virt htmldocs' (the book with api.rst and
-# arm/sea.rst) at the base and at the tip, each from scratch in
-# out/build-docs; fails if the series adds a Sphinx warning or error.
+# Docs gate: 'make SPHINXDIRS=virt htmldocs' (the book with api.rst and,
+# for the 6.12 series, arm/sea.rst: DOCS_PAGE in series.env) at the base
+# and at the tip, each from scratch in out/build-docs; fails if the series
+# adds a Sphinx warning or error.
 . "$(dirname "$0")/lib.sh"
 # Debian's sphinx-build is a /usr/bin/python3 script, and the kernel's
 # docs Makefile runs "python3" from PATH: both must be Debian's.
@@ -19,8 +20,8 @@ for rev in base tip; do
 		die "Sphinx failed at the $rev: see $log"
 	diagnostics "$log" >"$log.warnings"
 done
-[ -f "$build/Documentation/output/virt/kvm/arm/sea.html" ] ||
-	die "Sphinx did not write virt/kvm/arm/sea.html: is sea.rst in a toctree?"
+[ -f "$build/Documentation/output/$DOCS_PAGE" ] ||
+	die "Sphinx did not write $DOCS_PAGE: is its .rst in a toctree?"
 compare_diagnostics "Sphinx warnings" "$LOGS/docs-base.log.warnings" \
 	"$LOGS/docs-tip.log.warnings" ||
 	die "the series adds documentation warnings: fix them in $K_SHOW (git rebase -i, then 'make export')"

@@ -13,8 +13,14 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # is the default.  Everything a series has of its own comes from here: its
 # facts (scripts/series/NAME/), its patches (patches/NAME/) and its part
 # of out/ (out/NAME/).
-mapfile -t ALL_SERIES < <(grep -v -e '^#' -e '^$' "$REPO_ROOT/scripts/series.list")
-SERIES=${SERIES:-${ALL_SERIES[0]}}
+mapfile -t ALL_SERIES < <(awk '!/^#/ && NF { print $1 }' "$REPO_ROOT/scripts/series.list")
+# The series the mail scripts default to: they set mails=1 before sourcing.
+SEND_SERIES=$(awk '!/^#/ && $2 == "send" { print $1 }' "$REPO_ROOT/scripts/series.list")
+if [ -n "${mails:-}" ]; then
+	SERIES=${SERIES:-$SEND_SERIES}
+else
+	SERIES=${SERIES:-${ALL_SERIES[0]}}
+fi
 printf '%s\n' "${ALL_SERIES[@]}" | grep -xF -- "$SERIES" >/dev/null || {
 	printf '\nERROR: unknown series SERIES=%s: pick one of %s (scripts/series.list)\n' \
 		"$SERIES" "${ALL_SERIES[*]}" >&2
@@ -27,6 +33,8 @@ SERIES_DIR=$REPO_ROOT/scripts/series/$SERIES
 V=v$SERIES_VERSION
 PATCHES=$REPO_ROOT/patches/$SERIES
 TESTS_LIST=$SERIES_DIR/tests.list
+# who receives the series (scripts/maintainers.sh writes it)
+SNIPPET=$REPO_ROOT/$MAINTAINERS_SNIPPET
 
 CACHE=${KVM_SEA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvm-sea}
 OUT_ROOT=${KVM_SEA_OUT:-$REPO_ROOT/out}
@@ -56,6 +64,13 @@ export KBUILD_BUILD_TIMESTAMP="$BASE_GIT_DATE"
 # Git must not pick up the caller's global settings (hooks, attributes,
 # signing) when the scripts drive their own repositories.
 export GIT_CONFIG_NOSYSTEM=1
+# Git runs its automatic gc detached after a fetch, an am or a commit; a
+# detached gc would inherit the make lock (take_lock, fd 9) and keep it
+# after make ends, so the next make stops with "another make is already
+# running".  Keep it in the foreground, under the make that started it.
+export GIT_CONFIG_COUNT=2
+export GIT_CONFIG_KEY_0=gc.autoDetach GIT_CONFIG_VALUE_0=false
+export GIT_CONFIG_KEY_1=maintenance.autoDetach GIT_CONFIG_VALUE_1=false
 
 _stage_name="" _stage_t0=0
 msg()  { printf '    %s\n' "$*"; }
@@ -304,10 +319,10 @@ build_abi_check() {
   a number, size or offset of DESIGN.md section 3 is wrong (see above)"
 }
 
-# recipients To|Cc: the addresses MAINTAINERS.snippet gives for To: or Cc:,
+# recipients To|Cc: the addresses the series' snippet gives for To: or Cc:,
 # one per line (scripts/maintainers.sh writes them as "# To: ..." lines).
 recipients() {
-	sed -n "s/^# $1: //p" "$REPO_ROOT/MAINTAINERS.snippet"
+	sed -n "s/^# $1: //p" "$SNIPPET"
 }
 
 # check_stamp: what 'make check' records in out/check-passed when it passes,
@@ -315,7 +330,7 @@ recipients() {
 check_stamp() {
 	local -a p=()
 	[ ! -d "$PATCHES" ] || mapfile -t p < <(find "$PATCHES" -maxdepth 1 -name '*.patch' | sort)
-	cat "${p[@]}" "$REPO_ROOT/MAINTAINERS.snippet" | sha256sum | cut -d' ' -f1
+	cat "${p[@]}" "$SNIPPET" | sha256sum | cut -d' ' -f1
 }
 
 # scratch_tree: print the path of out/am-check, a clone of the base sharing

@@ -6,14 +6,15 @@
 # Both fail if a file the series adds is covered by no entry but THE REST:
 # such a file needs an F: line, added by the patch that creates the file.
 # make mbox and make send take To:/Cc: from the snippet and nowhere else.
+mails=1
 . "$(dirname "$0")/lib.sh"
 mode=${1:-check}
 case $mode in update|check) ;; *) die "usage: $0 update|check" ;; esac
 [ -x "$KSRC/scripts/get_maintainer.pl" ] || die "no kernel work tree: run 'make apply' first"
 mapfile -t patches < <(series_patches)
 [ "${#patches[@]}" -gt 0 ] || die "$P_SHOW/ holds no patch"
-snippet=$REPO_ROOT/MAINTAINERS.snippet
-stage_begin "maintainers: MAINTAINERS.snippet ($mode)"
+snippet=$SNIPPET
+stage_begin "maintainers: ${snippet#"$REPO_ROOT"/} ($mode)"
 
 gm() { (cd "$KSRC" && ./scripts/get_maintainer.pl --no-git --no-git-fallback "$@"); }
 # entries FILE: the names of the MAINTAINERS entries covering FILE
@@ -61,10 +62,10 @@ if [ "${#uncovered[@]}" -gt 0 ]; then
 fi
 if [ "$mode" = update ]; then
 	mv "$tmp" "$snippet"
-	msg "wrote MAINTAINERS.snippet: $(grep -c '^# To: ' "$snippet") To, $(grep -c '^# Cc: ' "$snippet") Cc"
+	msg "wrote ${snippet#"$REPO_ROOT"/}: $(grep -c '^# To: ' "$snippet") To, $(grep -c '^# Cc: ' "$snippet") Cc"
 elif ! diff -u "$snippet" "$tmp" >&2; then
-	die "MAINTAINERS.snippet is stale (diff above): run 'make maintainers'"
+	die "${snippet#"$REPO_ROOT"/} is stale (diff above): run 'make maintainers SERIES=$SERIES'"
 else
-	msg "MAINTAINERS.snippet is current; every new file has an entry"
+	msg "${snippet#"$REPO_ROOT"/} is current; every new file has an entry"
 fi
 stage_end

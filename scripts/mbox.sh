@@ -5,9 +5,10 @@
 # MAINTAINERS.snippet.  Message-Ids derive from the series' content, so the
 # same series always gives the same mbox.  'make check' feeds it to git am
 # and to b4 am (scripts/am-check.sh).
+mails=1
 . "$(dirname "$0")/lib.sh"
-snippet=$REPO_ROOT/MAINTAINERS.snippet
-[ -f "$snippet" ] || die "no MAINTAINERS.snippet: run 'make maintainers'"
+snippet=$SNIPPET
+[ -f "$snippet" ] || die "no ${snippet#"$REPO_ROOT"/}: run 'make maintainers SERIES=$SERIES'"
 cover=$PATCHES/$V-0000-cover-letter.patch
 [ -f "$cover" ] || die "no cover letter in $P_SHOW/: run 'make export'"
 mapfile -t patches < <(series_patches)
@@ -15,6 +16,6 @@ mbox=${1:-$OUT/kvm-sea-$V.mbox}
 stage_begin "mbox: cover letter + ${#patches[@]} patch(es) -> $mbox"
 to=$(recipients To | paste -sd, | sed 's/,/, /g')
 cc=$(recipients Cc | paste -sd, | sed 's/,/, /g')
-[ -n "$to" ] || die "MAINTAINERS.snippet names no To: recipient: run 'make maintainers'"
+[ -n "$to" ] || die "${snippet#"$REPO_ROOT"/} names no To: recipient: run 'make maintainers SERIES=$SERIES'"
 mbox_write "$mbox" "kvm-sea-$V" "$to" "$cc" "$cover" "${patches[@]}"
 stage_end

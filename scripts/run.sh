@@ -6,6 +6,10 @@
 #   scripts/run.sh TARGET [ARGS]     run it (ARGS go to its script)
 #   scripts/run.sh --plan TARGET     print the stages that would run, in order
 #   scripts/run.sh --needs TARGET    print what TARGET needs, in order
+# The mail targets default to the series that goes to the list (lib.sh).
+case ${1:-}/${2:-} in
+maintainers/* | mbox/* | send/* | --*/maintainers | --*/mbox | --*/send) mails=1 ;;
+esac
 . "$(dirname "$0")/lib.sh"
 
 mode=run

@@ -9,12 +9,13 @@
 # Signed-off-by:, so the sender signs off what they send.  A real send
 # refuses without such an identity, and unless 'make check' passed for
 # exactly this series (out/check-passed, written by a green 'make check').
+mails=1
 . "$(dirname "$0")/lib.sh"
 need_cmd git
 has_send_email() { [ -x "$(git --exec-path)/git-send-email" ]; }
 has_send_email || die "git send-email is not installed: run 'make deps' (Debian: git-email)"
-snippet=$REPO_ROOT/MAINTAINERS.snippet
-[ -f "$snippet" ] || die "no MAINTAINERS.snippet: run 'make maintainers'"
+snippet=$SNIPPET
+[ -f "$snippet" ] || die "no ${snippet#"$REPO_ROOT"/}: run 'make maintainers SERIES=$SERIES'"
 mapfile -t files < <(find "$PATCHES" -maxdepth 1 -name '*.patch' | sort)
 [ "${#files[@]}" -gt 1 ] || die "$P_SHOW/ holds no series: run 'make export'"
 real=${SEND:-0}
@@ -37,7 +38,7 @@ if [ "$real" = 1 ]; then
 	stamp=$OUT/check-passed
 	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(check_stamp)" ] ||
 		die "'make check' has not passed for this exact series ($P_SHOW/ and
-  MAINTAINERS.snippet): run 'make check', then 'make send SEND=1' again"
+  ${snippet#"$REPO_ROOT"/}): run 'make check', then 'make send SEND=1' again"
 fi
 
 # The mails: patches/ with the sender in place of the placeholder.
