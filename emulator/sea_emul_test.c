@@ -26,6 +26,7 @@
 /* Syndrome bits a real SEA never has (ISV, SAS, SRT, AR, ISS2): KVM must drop them */
 #define JUNK_ESR	(BIT_ULL(24) | GENMASK_ULL(23, 22) | GENMASK_ULL(20, 16) | \
 			 BIT_ULL(14) | GENMASK_ULL(36, 32))
+#define ESR_ISS_S1PTW	BIT_ULL(7)
 
 struct emul_case {
 	const char *name;
@@ -34,6 +35,7 @@ struct emul_case {
 	bool fnv;		/* the emulated SEA has FnV set */
 	bool gpa_valid;		/* the emulated SEA has a valid HPFAR */
 	bool vmm_esr;		/* replay with a syndrome of the VMM's */
+	bool walk;		/* S1PTW set: KVM walks stage 1 again for the level */
 	uint64_t junk;		/* bits the emulator adds to the syndrome */
 	int touches;
 };
@@ -193,7 +195,11 @@ static void run_case(const struct emul_case *c)
 			TEST_ASSERT(c->cap, "%s: SEA exit without the cap", c->name);
 			check_exit(c, vcpu->run);
 			exit_gva = vcpu->run->arm_sea.gva;
+			/* a replay that injected nothing brings the access back */
 			exits++;
+			TEST_ASSERT(exits <= c->touches,
+				    "%s: %lu exits for %d touch(es): was a replay dropped?",
+				    c->name, exits, c->touches);
 			if (replay(c, vcpu, ras))
 				continue;
 			emul_disarm();
@@ -252,7 +258,8 @@ static void run_case(const struct emul_case *c)
 		iss = vmm_iss(c, ras);
 	} else {
 		iss = FSC_EXTABT;
-		if (c->fnv)
+		/* no IPA to walk stage 1 again from: no address either */
+		if (c->fnv || c->walk)
 			iss |= ESR_ISS_FNV;
 	}
 	TEST_ASSERT((seen.esr & ESR_ISS) == iss, "%s: guest ESR_EL1 0x%lx, ISS 0x%lx expected",
@@ -284,6 +291,8 @@ static const struct emul_case cases[] = {
 	  .gpa_valid = true, .vmm_esr = true, .touches = 1 },
 	{ .name = "instruction SEA replayed with the VMM's ISS", .cap = true,
 	  .iabt = true, .vmm_esr = true, .touches = 1 },
+	{ .name = "S1PTW, GPA invalid: the walk cannot be redone, FnV", .cap = true,
+	  .walk = true, .junk = ESR_ISS_S1PTW, .touches = 1 },
 	{ .name = "cap off: SError as before, no exit", .gpa_valid = true,
 	  .touches = 1 },
 	{ .name = "poisoned page touched 1000 times", .cap = true,

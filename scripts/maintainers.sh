@@ -16,7 +16,10 @@ mapfile -t patches < <(series_patches)
 snippet=$SNIPPET
 stage_begin "maintainers: ${snippet#"$REPO_ROOT"/} ($mode)"
 
-gm() { (cd "$KSRC" && ./scripts/get_maintainer.pl --no-git --no-git-fallback "$@"); }
+# --no-fixes: the base is imported without history, so the authors of the
+# commits a Fixes: line names cannot be looked up (git only says "unknown
+# revision"); the cover letter asks for the ids to be checked upstream.
+gm() { (cd "$KSRC" && ./scripts/get_maintainer.pl --no-git --no-git-fallback --no-fixes "$@"); }
 # entries FILE: the names of the MAINTAINERS entries covering FILE
 entries() { gm --sections -f "$1" | awk 'BEGIN { RS = ""; FS = "\n" } { print $1 }'; }
 
