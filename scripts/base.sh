@@ -115,6 +115,15 @@ import() {
 	rm -rf "$tmp"
 }
 
+# The cache is shared by every clone on the machine (CI's fresh clones too):
+# one base stage at a time fetches, imports or cleans up in it, or the
+# cleanup below would delete another clone's import while it runs.
+mkdir -p "$CACHE"
+exec 8>"$CACHE/.base.lock"
+if ! flock -n 8; then
+	msg "another make is fetching or importing in $CACHE: waiting for it"
+	flock 8
+fi
 # Leftovers of an interrupted run are only ever temporary names.
 rm -rf "$CACHE"/dl/.fetch.* "$CACHE"/base/.import.*
 

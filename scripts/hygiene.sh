@@ -27,15 +27,17 @@ done < <(comm -23 <(ls "$dir") <(ls "$names"))
 while IFS= read -r name; do
 	problem "$P_SHOW/$name is missing (git format-patch writes it from $K_SHOW)"
 done < <(comm -13 <(ls "$dir") <(ls "$names"))
+# numbered as git format-patch numbers them: as wide as the count (01/16)
+num() { printf '%0*d' "${#m}" "$1"; }
 n=0
 for f in "${patches[@]}"; do
 	n=$((n + 1))
 	subj=$(sed -n '/^Subject: /{s/^Subject: //;p;q}' "$f")
-	[[ $subj == "[PATCH $V $n/$m] "* ]] ||
-		problem "$(basename "$f"): subject '$subj' should start with '[PATCH $V $n/$m]'"
+	[[ $subj == "[PATCH $V $(num $n)/$m] "* ]] ||
+		problem "$(basename "$f"): subject '$subj' should start with '[PATCH $V $(num $n)/$m]'"
 done
-grep -q "^Subject: \[PATCH $V 0/$m\] " "$dir/$V-0000-cover-letter.patch" 2>/dev/null ||
-	problem "the cover letter's subject should start with '[PATCH $V 0/$m]'"
+grep -q "^Subject: \[PATCH $V $(num 0)/$m\] " "$dir/$V-0000-cover-letter.patch" 2>/dev/null ||
+	problem "the cover letter's subject should start with '[PATCH $V $(num 0)/$m]'"
 
 for f in "${patches[@]}"; do
 	name=$(basename "$f")
