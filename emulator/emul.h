@@ -47,6 +47,7 @@
 
 #define ESR_ISS_FSC	GENMASK_ULL(5, 0)
 #define ESR_ISS_WNR	BIT_ULL(6)
+#define ESR_ISS_S1PTW	BIT_ULL(7)
 #define ESR_ISS_CM	BIT_ULL(8)
 #define ESR_ISS_EA	BIT_ULL(9)
 #define ESR_ISS_FNV	BIT_ULL(10)

@@ -26,7 +26,6 @@
 /* Syndrome bits a real SEA never has (ISV, SAS, SRT, AR, ISS2): KVM must drop them */
 #define JUNK_ESR	(BIT_ULL(24) | GENMASK_ULL(23, 22) | GENMASK_ULL(20, 16) | \
 			 BIT_ULL(14) | GENMASK_ULL(36, 32))
-#define ESR_ISS_S1PTW	BIT_ULL(7)
 
 struct emul_case {
 	const char *name;
@@ -35,7 +34,6 @@ struct emul_case {
 	bool fnv;		/* the emulated SEA has FnV set */
 	bool gpa_valid;		/* the emulated SEA has a valid HPFAR */
 	bool vmm_esr;		/* replay with a syndrome of the VMM's */
-	bool walk;		/* S1PTW set: KVM walks stage 1 again for the level */
 	uint64_t junk;		/* bits the emulator adds to the syndrome */
 	int touches;
 };
@@ -258,8 +256,11 @@ static void run_case(const struct emul_case *c)
 		iss = vmm_iss(c, ras);
 	} else {
 		iss = FSC_EXTABT;
-		/* no IPA to walk stage 1 again from: no address either */
-		if (c->fnv || c->walk)
+		/*
+		 * S1PTW set and no IPA: KVM cannot walk stage 1 again for the
+		 * level, and reports no address either
+		 */
+		if (c->fnv || ((c->junk & ESR_ISS_S1PTW) && !c->gpa_valid))
 			iss |= ESR_ISS_FNV;
 	}
 	TEST_ASSERT((seen.esr & ESR_ISS) == iss, "%s: guest ESR_EL1 0x%lx, ISS 0x%lx expected",
@@ -292,7 +293,7 @@ static const struct emul_case cases[] = {
 	{ .name = "instruction SEA replayed with the VMM's ISS", .cap = true,
 	  .iabt = true, .vmm_esr = true, .touches = 1 },
 	{ .name = "S1PTW, GPA invalid: the walk cannot be redone, FnV", .cap = true,
-	  .walk = true, .junk = ESR_ISS_S1PTW, .touches = 1 },
+	  .junk = ESR_ISS_S1PTW, .touches = 1 },
 	{ .name = "cap off: SError as before, no exit", .gpa_valid = true,
 	  .touches = 1 },
 	{ .name = "poisoned page touched 1000 times", .cap = true,

@@ -10,8 +10,8 @@
 # fails when a file the series adds has no entry but THE REST.
 # UNKNOWN_COMMIT_ID is ignored too: the base is a tarball imported without
 # history, so checkpatch can look up no commit a Fixes: line names (the
-# line's form is still checked); scripts/series/NAME/cover-letter.txt says
-# the ids were checked against a kernel.org tree.
+# line's form is still checked); the cover letter says where the ids come
+# from.
 . "$(dirname "$0")/lib.sh"
 [ -x "$KSRC/scripts/checkpatch.pl" ] || die "no kernel work tree: run 'make apply' first"
 # scripts/spdxcheck.py runs on "python3" from PATH and needs Debian's

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # make mbox: the cover letter and the patches of patches/, in order, as one
-# mbox (out/SERIES/kvm-sea-vN.mbox, N from scripts/series/SERIES/series.env), threaded like git send-email threads them
-# (every patch answers the cover letter), addressed from
-# MAINTAINERS.snippet.  Message-Ids derive from the series' content, so the
-# same series always gives the same mbox.  'make check' feeds it to git am
-# and to b4 am (scripts/am-check.sh).
+# mbox (out/SERIES/kvm-sea-vN.mbox, N from scripts/series/SERIES/series.env),
+# threaded like git send-email threads them (every patch answers the cover
+# letter), addressed from the series' MAINTAINERS snippet.  Message-Ids
+# derive from the series' content, so the same series always gives the same
+# mbox.  'make check' feeds it to git am and to b4 am (scripts/am-check.sh).
 mails=1
 . "$(dirname "$0")/lib.sh"
 snippet=$SNIPPET
