@@ -41,7 +41,7 @@ kvmtool:                ## lkvm with kvmtool/patches/ (KVMTOOL_SRC), the guest a
 	@$(S)/run.sh kvmtool
 initramfs:              ## pack busybox + kselftests into out/SERIES/initramfs.cpio.gz
 	@$(S)/run.sh initramfs
-boot:                   ## boot QEMU and run the test list (TESTS=a,b to choose)
+boot:                   ## boot QEMU and run the test list (TESTS=a,b, MODES=a,b to choose)
 	@$(S)/run.sh boot $(TESTS)
 checkpatch:             ## gate: checkpatch --strict, subject prefixes, sign-offs
 	@$(S)/run.sh checkpatch
@@ -106,6 +106,8 @@ help:                   ## this list
 	@echo '               $(shell awk '!/^\#/ && $$2 == "send" { print $$1 }' $(S)/series.list), every other target the first)'
 	@echo '  KDIR=DIR     make apply: your own kernel git tree'
 	@echo '  TESTS=a,b    make boot: run these tests instead of the series'"'"' tests.list'
+	@echo '  MODES=a,b    KVM modes to boot in (scripts/qemu.env): make check runs every'
+	@echo '               one of the series'"'"' KVM_MODES, other targets the first'
 	@echo '  FORCE=1      discard unexported work in out/SERIES/linux (or out/kvmtool/src)'
 	@echo '  OLD=DIR|TAG  make range-diff: the earlier series to compare with'
 	@echo '  SEND=1       make send: really send (after a green make check)'

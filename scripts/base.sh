@@ -10,40 +10,20 @@ stage_begin "base: $BASE_PACKAGE $BASE_VERSION"
 tarball=$CACHE/dl/$BASE_PACKAGE-$BASE_VERSION.tar.xz
 mkdir -p "$CACHE/dl" "$CACHE/base"
 
-# apt: the machine's own sources, or, for a suite they lack (BASE_SUITE in
-# series.env), a private configuration in the cache: its own source list,
-# package lists and download cache, with the suite on the machine's own
-# Debian mirror; the machine's apt state is never touched.
-apt_opts=()
-if [ -n "$BASE_SUITE" ]; then
-	aptdir=$CACHE/apt-$BASE_SUITE
-	apt_opts=(-o Dir::Etc::SourceList="$aptdir/sources.list"
-		-o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$aptdir/lists"
-		-o Dir::Cache="$aptdir/cache" -o Dir::State::status=/dev/null
-		-o APT::Sandbox::User=root -o Debug::NoLocking=1)
-fi
-apt_private_sources() {
-	local mirror
-	# the repository that carries the machine's own release (not -security)
-	mirror=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
-		awk -v rel="$(. /etc/os-release && echo "$VERSION_CODENAME")" '$2 == rel { print $1; exit }')
-	[ -n "$mirror" ] || die "no Debian mirror for this machine's release in its apt sources
-  ('apt-get indextargets' lists none): $BASE_SUITE is reached through it"
-	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
-	echo "deb $mirror $BASE_SUITE main" >"$aptdir/sources.list"
+# apt: the machine's own sources, or a private configuration for a suite
+# they lack (BASE_SUITE in series.env; lib.sh, suite_apt)
+base_apt() {
+	if [ -n "$BASE_SUITE" ]; then suite_apt "$BASE_SUITE" "$@"; else "$@"; fi
 }
 apt_update() {
-	if [ -n "$BASE_SUITE" ]; then
-		apt_private_sources
-		apt-get -q "${apt_opts[@]}" update >/dev/null ||
-			die "apt-get update of $BASE_SUITE failed (sources: $aptdir/sources.list)"
+	if [ -n "$BASE_SUITE" ]; then suite_update "$BASE_SUITE"
 	elif [ "$(id -u)" -eq 0 ]; then apt-get update -q >/dev/null
 	elif command -v sudo >/dev/null; then sudo apt-get update -q >/dev/null
 	fi
 }
 
 available_versions() {
-	apt-cache "${apt_opts[@]}" madison "$BASE_PACKAGE" 2>/dev/null |
+	base_apt apt-cache madison "$BASE_PACKAGE" 2>/dev/null |
 		awk -F'|' '{gsub(/ /,"",$2); print $2}'
 }
 
@@ -64,7 +44,7 @@ fetch() {
 	local tmp
 	tmp=$(mktemp -d "$CACHE/dl/.fetch.XXXXXX")
 	msg "downloading $BASE_PACKAGE=$BASE_VERSION (about 150 MB)"
-	(cd "$tmp" && apt-get -q "${apt_opts[@]}" -o APT::Sandbox::User=root download \
+	(cd "$tmp" && base_apt apt-get -q -o APT::Sandbox::User=root download \
 		"$BASE_PACKAGE=$BASE_VERSION" >/dev/null)
 	msg "extracting the source tarball from the package"
 	dpkg-deb --fsys-tarfile "$tmp"/*.deb |

@@ -18,16 +18,16 @@ stage_begin "compare: base vs patched, $runs boot(s) each"
 ratios=() bad=0
 for i in $(seq 1 "$runs"); do
 	for k in patched base; do
-		log=$LOGS/compare-$k-$i.log
+		dir=$LOGS/compare-$k-$i log=$dir/console.log
 		if [ $k = base ]; then
-			BOOT_IMAGE=$base_image BOOT_LOG=$log \
+			BOOT_IMAGE=$base_image BOOT_DIR=$dir \
 				BOOT_APPEND="SEA_EMUL_KO=/kselftest/kvm/base/sea_emul.ko" \
-				bash "$REPO_ROOT/scripts/boot.sh" sea_faults,sea_optout >"$log.out" 2>&1 || bad=1
+				bash "$REPO_ROOT/scripts/boot.sh" sea_faults,sea_optout >"$dir.out" 2>&1 || bad=1
 		else
-			BOOT_LOG=$log bash "$REPO_ROOT/scripts/boot.sh" sea_faults,sea_optout \
-				>"$log.out" 2>&1 || bad=1
+			BOOT_DIR=$dir bash "$REPO_ROOT/scripts/boot.sh" sea_faults,sea_optout \
+				>"$dir.out" 2>&1 || bad=1
 		fi
-		[ "$bad" -eq 0 ] || { cat "$log.out" >&2; die "the $k kernel's run failed (above; console: $log)"; }
+		[ "$bad" -eq 0 ] || { cat "$dir.out" >&2; die "the $k kernel's run failed (above; console: $log)"; }
 		f=$(sed -n 's/^# # faults: \([0-9]*\) ns.*/\1/p' "$log")
 		[ -n "$f" ] || die "no sea_faults figure in $log"
 		printf -v "ns_$k" '%s' "$f"
@@ -40,12 +40,12 @@ mapfile -t sorted < <(printf '%s\n' "${ratios[@]}" | sort -n)
 msg "first-touch fault, patched/base: median ${sorted[$((runs / 2))]} (runs: ${ratios[*]}; min ${sorted[0]}, max ${sorted[-1]})"
 
 seen() { grep '^# # seen: ' "$1" | sed 's/^# # //'; }
-if ! diff <(seen "$LOGS/compare-base-1.log") <(seen "$LOGS/compare-patched-1.log") >"$LOGS/compare-optout.diff"; then
+if ! diff <(seen "$LOGS/compare-base-1/console.log") <(seen "$LOGS/compare-patched-1/console.log") >"$LOGS/compare-optout.diff"; then
 	cat "$LOGS/compare-optout.diff" >&2
 	die "a guest without the cap sees something else on the patched kernel (diff above: < base, > patched)"
 fi
-msg "cap off: the guest sees exactly what it sees on the base ($(seen "$LOGS/compare-base-1.log" | wc -l) cases):"
-seen "$LOGS/compare-base-1.log" | sed 's/^/      /'
+msg "cap off: the guest sees exactly what it sees on the base ($(seen "$LOGS/compare-base-1/console.log" | wc -l) cases):"
+seen "$LOGS/compare-base-1/console.log" | sed 's/^/      /'
 
 disasm() {
 	"${CROSS}objdump" -d --no-show-raw-insn --disassemble=kvm_handle_guest_abort "$1" |

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Install the host tools the pipeline needs (Debian packages, apt-get) and
-# download the arm64 userspace packages for the initramfs into the cache.
-# Only what is missing is installed; a second run does nothing.
+# Install the host tools the pipeline needs (Debian packages, apt-get),
+# unpack the pinned QEMU into the cache (scripts/qemu.env) and install the
+# libraries it runs with, and download the arm64 userspace packages for the
+# initramfs into the cache.  Only what is missing is fetched or installed;
+# a second run does nothing.
 #   scripts/deps.sh --missing   only print what is missing, one per line
 . "$(dirname "$0")/lib.sh"
 
 # command -> Debian package that provides it
 declare -A tools=(
 	[aarch64-linux-gnu-gcc]=gcc-aarch64-linux-gnu
-	[qemu-system-aarch64]=qemu-system-arm
 	[ccache]=ccache [flex]=flex [bison]=bison [bc]=bc [rsync]=rsync
 	[cpio]=cpio [xz]=xz-utils [dpkg-deb]=dpkg [perl]=perl [git]=git
 	[sparse]=sparse [sphinx-build]=python3-sphinx [b4]=b4
@@ -41,6 +42,42 @@ has_cmd() {
 	esac
 }
 
+# QEMU: its packages unpacked into $QEMU_DIR, which also keeps the
+# Depends: line of qemu-system-arm (the libraries it needs, from the
+# machine's own release, which the backport was built against)
+qemu_libs() {
+	[ -f "$QEMU_DIR/.depends" ] || return 0
+	tr ',' '\n' <"$QEMU_DIR/.depends" | sed -E 's/\|.*//; s/\(.*\)//; s/ //g' |
+		grep -v -e '^$' -e '^qemu-' || true
+}
+is_installed() {
+	[ "$(dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+fetch_qemu() {
+	local tmp p
+	[ ! -x "$QEMU" ] || return 0
+	# one fetch at a time in the cache, which every clone shares
+	mkdir -p "$CACHE/qemu"
+	exec 7>"$CACHE/qemu/.lock"
+	flock 7
+	[ ! -x "$QEMU" ] || return 0
+	rm -rf "$CACHE"/qemu/.fetch.*
+	msg "QEMU $QEMU_VERSION: fetching ${QEMU_PACKAGES[*]} from $QEMU_SUITE"
+	suite_update "$QEMU_SUITE"
+	tmp=$(mktemp -d "$CACHE/qemu/.fetch.XXXXXX")
+	(cd "$tmp" && suite_apt "$QEMU_SUITE" apt-get download \
+		"${QEMU_PACKAGES[@]/%/=$QEMU_VERSION}" >/dev/null) ||
+		die "QEMU $QEMU_VERSION is not in $QEMU_SUITE (any more?): pick the version
+  'apt-cache madison qemu-system-arm' shows for $QEMU_SUITE and put it in
+  scripts/qemu.env as QEMU_VERSION"
+	mkdir "$tmp/root"
+	for p in "$tmp"/*.deb; do dpkg-deb -x "$p" "$tmp/root"; done
+	dpkg-deb -f "$tmp"/qemu-system-arm_*.deb Depends >"$tmp/root/.depends"
+	rm -rf "$QEMU_DIR"
+	mv "$tmp/root" "$QEMU_DIR"
+	rm -rf "$tmp"
+}
+
 missing=()
 for c in "${!tools[@]}"; do has_cmd "$c" || missing+=("${tools[$c]}"); done
 for f in "${!files[@]}"; do [ -e "$f" ] || missing+=("${files[$f]}"); done
@@ -50,6 +87,11 @@ for f in "${!files[@]}"; do [ -e "$f" ] || missing+=("${files[$f]}"); done
 ARM64_DEBS=(busybox-static libfdt-dev)
 if [ "${1:-}" = --missing ]; then
 	printf '%s\n' "${missing[@]}"
+	if [ -x "$QEMU" ]; then
+		for p in $(qemu_libs); do is_installed "$p" || echo "$p"; done
+	else
+		echo "qemu-system-arm=$QEMU_VERSION ($QEMU_SUITE)"
+	fi
 	for p in "${ARM64_DEBS[@]}"; do
 		arm64_deb "$p" >/dev/null || echo "$p:arm64"
 	done
@@ -65,6 +107,10 @@ as_root() {
 	fi
 }
 
+# (before the install: its libraries join the missing packages)
+fetch_qemu
+for p in $(qemu_libs); do is_installed "$p" || missing+=("$p"); done
+
 if [ "${#missing[@]}" -gt 0 ]; then
 	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 	msg "installing: ${missing[*]}"
@@ -76,6 +122,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
 else
 	msg "host tools: all present"
 fi
+
+# the pinned QEMU runs, with every library it needs
+if ldd "$QEMU" | grep 'not found' >&2; then
+	die "$QEMU lacks the libraries above: install the Debian packages that
+  carry them (its Depends: are in $QEMU_DIR/.depends)"
+fi
+msg "$("$QEMU" --version | sed -n 1p) ($QEMU)"
 
 # arm64 packages: a private apt state in the cache with arm64 as the only
 # architecture, so the system's dpkg/apt configuration is never touched.

@@ -18,7 +18,7 @@ dpkg-deb --fsys-tarfile "$deb" | tar -xO ./bin/busybox >"$root/bin/busybox"
 chmod 755 "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 755 "$REPO_ROOT/scripts/guest-init.sh" "$root/init"
-grep -v -e '^#' -e '^$' "$TESTS_LIST" >"$root/etc/kvm-sea/tests"
+series_tests >"$root/etc/kvm-sea/tests"
 cp -a "$OUT/kselftest" "$root/kselftest"
 # kselftest/runner.sh calls "/usr/bin/timeout --foreground", a coreutils
 # option busybox lacks: a shim keeps the per-test timeouts working.

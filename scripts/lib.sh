@@ -77,6 +77,19 @@ msg()  { printf '    %s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die()  { _died=1; printf '\nERROR: %s\n' "$*" >&2; exit 1; }
 
+# QEMU and KVM's modes (scripts/qemu.env).  MODES=a,b ('make boot', 'make
+# check'): the modes to boot in, each one the series runs in (KVM_MODES).
+# shellcheck source=qemu.env
+. "$REPO_ROOT/scripts/qemu.env"
+_modes=${MODES:-}
+for _m in ${_modes//,/ }; do
+	case " $KVM_MODES " in
+	*" $_m "*) ;;
+	*) die "MODES=$MODES: the $SERIES series runs in these KVM modes: $KVM_MODES
+  (KVM_MODES in scripts/series/$SERIES/series.env; scripts/qemu.env)" ;;
+	esac
+done
+
 # at_exit CMD: run CMD (a string for eval) when the script exits, however it
 # exits; hooks run in the order they were added.  Scripts use this instead
 # of their own 'trap ... EXIT', which would replace the stage's.
@@ -134,6 +147,16 @@ run_logged() {
 kmake() {
 	make -C "$KSRC" O="$KBUILD" ARCH=arm64 CROSS_COMPILE="$CROSS" \
 		CC="ccache ${CROSS}gcc" -j"$JOBS" "$@"
+}
+
+# series_tests [MODE]: the names in the series' test list, one per line;
+# with MODE, without those its line leaves out in that KVM mode
+# ("NAME !MODE[,MODE...]", the reason in a comment above it)
+series_tests() {
+	awk -v m=",${1:-}," '
+		/^#/ || !NF { next }
+		NF > 1 && m != ",," && index("," substr($2, 2) ",", m) { next }
+		{ print $1 }' "$TESTS_LIST"
 }
 
 # The series: patch files in order, cover letter excluded.
@@ -438,6 +461,34 @@ mbox_write() {
 	msg "$n mails, thread $(msgid 0)"
 }
 
+# A Debian suite the machine's apt sources lack (the 7.3 base's
+# trixie-backports, QEMU's bookworm-backports) is reached through a private
+# apt configuration in the cache: its own source list, package lists and
+# download cache, with the suite on the machine's own Debian mirror.  The
+# machine's apt sources and state are never touched.
+# suite_apt SUITE apt-get|apt-cache ARGS...: run apt on SUITE alone
+suite_apt() {
+	local dir=$CACHE/apt-$1 cmd=$2
+	shift 2
+	"$cmd" -q -o Dir::Etc::SourceList="$dir/sources.list" \
+		-o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$dir/lists" \
+		-o Dir::Cache="$dir/cache" -o Dir::State::status=/dev/null \
+		-o APT::Sandbox::User=root -o Debug::NoLocking=1 "$@"
+}
+# suite_update SUITE: (re)read SUITE's package lists from the repository
+# that carries the machine's own release (not -security)
+suite_update() {
+	local dir=$CACHE/apt-$1 mirror
+	mirror=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
+		awk -v rel="$(. /etc/os-release && echo "$VERSION_CODENAME")" '$2 == rel { print $1; exit }')
+	[ -n "$mirror" ] || die "no Debian mirror for this machine's release in its apt sources
+  ('apt-get indextargets' lists none): $1 is reached through it"
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	echo "deb $mirror $1 main" >"$dir/sources.list"
+	suite_apt "$1" apt-get update >/dev/null ||
+		die "apt-get update of $1 failed (sources: $dir/sources.list)"
+}
+
 # The kvmtool tree (every series shares it), and the cached .deb of an
 # arm64 package (scripts/deps.sh downloads them).
 KVMTOOL_TREE=$OUT_ROOT/kvmtool/src
@@ -503,7 +554,7 @@ stage_fingerprint() {
 			;;
 		selftests)
 			cat "$STAMPS/build" "$s/selftests.sh" "$s/abi-check.c"
-			grep -cx sea_abi_check "$TESTS_LIST" || true
+			series_tests | grep -cx sea_abi_check || true
 			;;
 		emulator)
 			# the module loads only into the kernel build it was compiled

@@ -51,12 +51,23 @@ summary() {
 	printf '\n==== %s summary (series %s) ====\n' "$mode" "$SERIES"
 	for v in "${verdicts[@]}"; do printf '    %s\n' "$v"; done
 	printf '    total: %ss\n' $((SECONDS - t0))
-	# tests count one each; every other step counts as one
-	if [ -f "$LOGS/results.txt" ] && [ "$booted" = 1 ]; then
-		pass=$(grep -c '^PASS' "$LOGS/results.txt" || true)
-		skip=$(grep -c '^SKIP' "$LOGS/results.txt" || true)
-		fail=$(grep -c '^FAIL' "$LOGS/results.txt" || true)
-	fi
+	# tests count one each, in each mode they ran in; a boot that wrote no
+	# results this run (boot.sh deletes the last ones first) is a failure;
+	# every other step counts as one
+	local m r p f s
+	for m in "${booted[@]}"; do
+		r=$LOGS/boot-$m/results.txt
+		if [ -f "$r" ]; then
+			p=$(grep -c '^PASS' "$r" || true)
+			s=$(grep -c '^SKIP' "$r" || true)
+			f=$(grep -c '^FAIL' "$r" || true)
+			printf '    tests in %s mode: %s passed, %s failed, %s skipped\n' "$m" "$p" "$f" "$s"
+		else
+			p=0 s=0 f=1
+			printf '    tests in %s mode: no results (the boot stopped before it judged the run)\n' "$m"
+		fi
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	done
 	for v in "${verdicts[@]}"; do
 		case $v in "PASS boot"*|"FAIL boot"*) continue ;; esac
 		case $v in PASS*) pass=$((pass + 1)) ;; FAIL*) fail=$((fail + 1)) ;; SKIP*) skip=$((skip + 1)) ;; esac
@@ -64,11 +75,11 @@ summary() {
 	echo "$pass passed, $fail failed, $skip skipped" | tee "$OUT/summary.txt"
 	[ "$fail" -eq 0 ] || return 1
 	# all green, tests run: 'make send SEND=1' may send this exact series
-	if [ "$mode" = check ] && [ "$booted" = 1 ]; then
+	if [ "$mode" = check ] && [ "${#booted[@]}" -gt 0 ]; then
 		check_stamp >"$OUT/check-passed"
 	fi
 }
-booted=0
+booted=()
 [ "$mode" = check ] && rm -f "$OUT/check-passed"
 mkdir -p "$OUT"
 rm -f "$OUT/summary.txt"
@@ -114,19 +125,33 @@ case $mode in compare|check-debug) rm -f "$STAMPS/initramfs" ;; esac
 step initramfs run_stage initramfs
 # make check: the stage graph reruns what an input feeds, and only that
 [ "$mode" = check ] && { step graph bash "$S/graph-test.sh" || true; }
-booted=1
+# The KVM modes to boot in: MODES=a,b, or every mode of the series
+# (KVM_MODES) for make check, the first for the other runs.
+modes=${MODES:-$KVM_MODES}
+[ -n "${MODES:-}" ] || [ "$mode" = check ] || modes=${KVM_MODES%% *}
+# boot_in MODE [TESTS]: one boot, its own verdict line
+boot_in() {
+	booted+=("$1")
+	MODES=$1 step "boot $1" bash "$S/boot.sh" "${@:2}" || true
+}
 case $mode in
-all|check) step boot bash "$S/boot.sh" || true ;;
+all|check) for m in ${modes//,/ }; do boot_in "$m"; done ;;
 bench)
-	BOOT_APPEND=$BENCH_APPEND step boot bash "$S/boot.sh" "$BENCH_TESTS" || true
-	# the figures, as the bench printed them
-	grep -E '^# # (mmio|sea |exit|ratio)' "$LOGS/console.log" | sed 's/^# # /    /' |
-		tee "$LOGS/bench.txt"
+	for m in ${modes//,/ }; do
+		BOOT_APPEND=$BENCH_APPEND boot_in "$m" "$BENCH_TESTS"
+		# the figures, as the bench printed them
+		grep -E '^# # (mmio|sea |exit|ratio)' "$LOGS/boot-$m/console.log" | sed 's/^# # /    /' |
+			tee "$LOGS/bench-$m.txt"
+	done
 	;;
-stress) BOOT_APPEND=$STRESS_APPEND step boot bash "$S/boot.sh" "$STRESS_TESTS" || true ;;
-compare) booted=0; step compare bash "$S/compare-base.sh" || true ;;
+stress)
+	for m in ${modes//,/ }; do BOOT_APPEND=$STRESS_APPEND boot_in "$m" "$STRESS_TESTS"; done
+	;;
+compare) step compare bash "$S/compare-base.sh" || true ;;
 check-debug)
-	BOOT_IMAGE=$OUT/build-debug/arch/arm64/boot/Image BOOT_APPEND=$DEBUG_APPEND \
-		step boot bash "$S/boot.sh" "$DEBUG_TESTS" || true
+	for m in ${modes//,/ }; do
+		BOOT_IMAGE=$OUT/build-debug/arch/arm64/boot/Image BOOT_APPEND=$DEBUG_APPEND \
+			boot_in "$m" "$DEBUG_TESTS"
+	done
 	;;
 esac

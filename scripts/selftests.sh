@@ -16,7 +16,7 @@ LDFLAGS=-static run_logged "$LOGS/selftests.log" \
 	KSFT_INSTALL_PATH="$OUT/kselftest.tmp" install
 # The project's own ABI check joins the kvm collection, so the runner runs
 # it, for a series whose test list names it (a bare base lacks the ABI).
-if grep -qx sea_abi_check "$TESTS_LIST"; then
+if series_tests | grep -x sea_abi_check >/dev/null; then
 	msg "building the ABI check against the installed UAPI headers"
 	build_abi_check "$OUT/kselftest.tmp/kvm/sea_abi_check"
 	echo "kvm:sea_abi_check" >>"$OUT/kselftest.tmp/kselftest-list.txt"

@@ -12,7 +12,7 @@ rm -rf "$stage"
 mkdir -p "$stage"
 cp -a "$OUT/kselftest" "$stage/kselftest"
 cp "$KBUILD/arch/arm64/boot/Image" "$KBUILD/.config" "$stage/"
-grep -v -e '^#' -e '^$' "$TESTS_LIST" >"$stage/tests.list"
+series_tests >"$stage/tests.list"
 cat >"$stage/run-tests.sh" <<'RUN'
 #!/bin/sh
 # Run the test list on this (arm64, KVM-capable) host; TAP on stdout.
