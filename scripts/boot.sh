@@ -75,7 +75,7 @@ boot_mode() {
 		fi
 	fi
 	if ! grep -E '^\[ *[0-9]+\.[0-9]+\] kvm \[[0-9]+\]: ' "$log" | sed -E 's/^[^]]*\] kvm \[[0-9]+\]: //' |
-		grep -xF "${KVM_MODE_BANNER[$mode]}" >/dev/null; then
+		grep -xE "${KVM_MODE_BANNER[$mode]}" >/dev/null; then
 		problems+=("KVM did not come up in $mode mode: no \"kvm [N]: ${KVM_MODE_BANNER[$mode]}\" line")
 	fi
 	# Kernel lines carry a printk timestamp; test output does not.
