@@ -41,6 +41,11 @@ boot_mode() {
 	# the kernel's known gaps reach the emulator's tests (emulator/emul.h)
 	append="$append${KERNEL_GAPS:+ SEA_EMUL_GAPS=$KERNEL_GAPS}${BOOT_APPEND:+ $BOOT_APPEND}"
 	stage_begin "boot ($mode): QEMU, $(wc -l <<<"$tests") test(s)"
+	if [ -z "${2:-}" ]; then
+		grep -E "^[^#[:space:]]+[[:space:]]+!([a-z]+,)*$mode(,|$|[[:space:]])" "$TESTS_LIST" |
+			awk -v list="${TESTS_LIST#"$REPO_ROOT"/}" \
+				'{ printf "    left out in this mode: %s (why: %s)\n", $1, list }' || true
+	fi
 
 	# nothing of an earlier run survives: no results.txt, no verdict
 	rm -rf "$dir"

@@ -132,6 +132,8 @@ modes=${MODES:-$KVM_MODES}
 # boot_in MODE [TESTS]: one boot, its own verdict line
 boot_in() {
 	booted+=("$1")
+	# (boot.sh deletes them too, but it may stop before it gets there)
+	rm -f "$LOGS/boot-$1/results.txt"
 	MODES=$1 step "boot $1" bash "$S/boot.sh" "${@:2}" || true
 }
 case $mode in
