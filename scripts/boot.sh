@@ -8,7 +8,8 @@
 #                                    the first of the series' KVM_MODES
 #   BOOT_APPEND="VAR=value ..."      added to the kernel command line; the
 #                                    kernel hands VAR=value to init's, and
-#                                    so the tests', environment
+#                                    so the tests', environment (and
+#                                    BOOT_APPEND_MODE of series.env in MODE)
 #   BOOT_IMAGE, BOOT_INITRD          another kernel / initramfs (default:
 #                                    out/build's Image, out/initramfs.cpio.gz)
 #   BOOT_DIR                         where a run's files go (default
@@ -38,8 +39,12 @@ boot_mode() {
 	[ -n "$tests" ] || die "no test to run in $mode mode (${TESTS_LIST#"$REPO_ROOT"/})"
 	append="$QEMU_APPEND${KVM_MODE_ARG[$mode]:+ ${KVM_MODE_ARG[$mode]}}"
 	append="$append kvmsea.tests=$(paste -sd, <<<"$tests")"
-	# the kernel's known gaps reach the emulator's tests (emulator/emul.h)
+	# the kernel's known gaps reach the emulator's tests (emulator/emul.h);
+	# BOOT_APPEND comes before the mode's own additions (BOOT_APPEND_MODE
+	# in series.env): the first VAR=value is the one a test sees
+	local mode_append=BOOT_APPEND_${mode^^}
 	append="$append${KERNEL_GAPS:+ SEA_EMUL_GAPS=$KERNEL_GAPS}${BOOT_APPEND:+ $BOOT_APPEND}"
+	append="$append${!mode_append:+ ${!mode_append}}"
 	stage_begin "boot ($mode): QEMU, $(wc -l <<<"$tests") test(s)"
 	if [ -z "${2:-}" ]; then
 		grep -E "^[^#[:space:]]+[[:space:]]+!([a-z]+,)*$mode(,|$|[[:space:]])" "$TESTS_LIST" |
