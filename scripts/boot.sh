@@ -40,11 +40,16 @@ boot_mode() {
 	append="$QEMU_APPEND${KVM_MODE_ARG[$mode]:+ ${KVM_MODE_ARG[$mode]}}"
 	append="$append kvmsea.tests=$(paste -sd, <<<"$tests")"
 	# the kernel's known gaps reach the emulator's tests (emulator/emul.h);
-	# BOOT_APPEND comes before the mode's own additions (BOOT_APPEND_MODE
-	# in series.env): the first VAR=value is the one a test sees
-	local mode_append=BOOT_APPEND_${mode^^}
+	# the mode's own additions (BOOT_APPEND_MODE in series.env) only where
+	# BOOT_APPEND (a bench or stress size) does not set the same VAR
+	local mode_append=BOOT_APPEND_${mode^^} kv
 	append="$append${KERNEL_GAPS:+ SEA_EMUL_GAPS=$KERNEL_GAPS}${BOOT_APPEND:+ $BOOT_APPEND}"
-	append="$append${!mode_append:+ ${!mode_append}}"
+	for kv in ${!mode_append:-}; do
+		case " ${BOOT_APPEND:-} " in
+		*" ${kv%%=*}="*) ;;
+		*) append="$append $kv" ;;
+		esac
+	done
 	stage_begin "boot ($mode): QEMU, $(wc -l <<<"$tests") test(s)"
 	if [ -z "${2:-}" ]; then
 		grep -E "^[^#[:space:]]+[[:space:]]+!([a-z]+,)*$mode(,|$|[[:space:]])" "$TESTS_LIST" |
