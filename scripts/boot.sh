@@ -52,9 +52,8 @@ boot_mode() {
 	done
 	stage_begin "boot ($mode): QEMU, $(wc -l <<<"$tests") test(s)"
 	if [ -z "${2:-}" ]; then
-		grep -E "^[^#[:space:]]+[[:space:]]+!([a-z]+,)*$mode(,|$|[[:space:]])" "$TESTS_LIST" |
-			awk -v list="${TESTS_LIST#"$REPO_ROOT"/}" \
-				'{ printf "    left out in this mode: %s (why: %s)\n", $1, list }' || true
+		series_tests | grep -vxF -f <(series_tests "$mode") |
+			sed "s#.*#    left out in this mode: & (why: ${TESTS_LIST#"$REPO_ROOT"/})#" || true
 	fi
 
 	# nothing of an earlier run survives: no results.txt, no verdict
