@@ -10,6 +10,9 @@
 # base is the release as shipped, and a whole-kernel build of it (every
 # object that includes a header the series changes) cost a cold run about
 # six minutes for nothing the gate compares.
+# A patch that changes only selftests (tools/testing/selftests/) and .rst
+# documents changes nothing the kernel build reads: its step is the step
+# before it, and is not built again (about a minute of relinking each).
 # Logs: out/logs/bisect-NN.log (00 is the base).
 . "$(dirname "$0")/lib.sh"
 [ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
@@ -21,12 +24,27 @@ stage_begin "bisect: build the base and each of ${#commits[@]} patch(es), W=1"
 # diagnostics in the files and directories named above, as a grep pattern
 scope=$(printf '%s\n' "${files[@]}" "${dirs[@]}" | sed 's/[.]/\\./g; s/^/^/' )
 
-n=0 bad=0 prev=
+# builds_same_kernel A B: the step from A to B changes no file the kernel
+# build reads
+builds_same_kernel() {
+	! git -C "$KSRC" diff --name-only "$1" "$2" -- . \
+		':!tools/testing/selftests' ':!Documentation/*.rst' | grep -q .
+}
+
+n=0 bad=0 prev= prev_rev=
 for c in base "${commits[@]}"; do
 	checkout_rev "$c"
 	log=$(printf '%s/bisect-%02d.log' "$LOGS" "$n")
 	what=$([ "$n" -eq 0 ] && echo "base" || echo "[$n/${#commits[@]}]")
 	msg "$what $(git -C "$KSRC" log -1 --format=%s)"
+	rev=$(git -C "$KSRC" rev-parse HEAD)
+	if [ "$n" -gt 0 ] && builds_same_kernel "$prev_rev" "$rev"; then
+		msg "    selftests and .rst only: the kernel of the step before"
+		echo "same kernel as the step before ($prev_rev)" >"$log"
+		cp "$prev" "$log.warnings"
+		prev=$log.warnings prev_rev=$rev n=$((n + 1))
+		continue
+	fi
 	drop_objects "$KBUILD" "${dirs[@]}"
 	targets=(Image)
 	[ "$n" -gt 0 ] || [ "${#dirs[@]}" -eq 0 ] || targets=("${dirs[@]}")
@@ -39,7 +57,7 @@ for c in base "${commits[@]}"; do
 		printf '    ^ added by patch %d: %s\n' "$n" "$(git -C "$KSRC" log -1 --format=%s)" >&2
 		bad=$((bad + 1))
 	fi
-	prev=$log.warnings
+	prev=$log.warnings prev_rev=$rev
 	n=$((n + 1))
 done
 msg "tip vs base: $(comm -13 "$LOGS/bisect-00.log.warnings" "$prev" | wc -l) new warning(s)"
