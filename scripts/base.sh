@@ -39,7 +39,7 @@ fetch() {
   Newest available: ${newest:-none (is ${BASE_SUITE:-the security suite} in your apt sources?)}
   To move the pin: set BASE_VERSION=$newest in ${SERIES_DIR#"$REPO_ROOT"/}/series.env, run
   'make base' once (it stops and prints the new tarball sha256), put that
-  in BASE_TAR_SHA256, rebase the series and 'make export'.  See README.md."
+  in BASE_TAR_SHA256, rebase the series and 'make export'.  See HACKING.md."
 	fi
 	local tmp
 	tmp=$(mktemp -d "$CACHE/dl/.fetch.XXXXXX")

@@ -393,7 +393,7 @@ am_series() {
   patch: ${which:-unknown}
   file:  ${files:-see the git am output above}
   'git am' was aborted: the tree is as it was before.  Rebase the series
-  (see README.md, 'Working on the series') or pick a matching base."
+  (see HACKING.md, 'Working on the series') or pick a matching base."
 	fi
 	rm -f "$log"
 }

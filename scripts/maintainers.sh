@@ -18,7 +18,7 @@ stage_begin "maintainers: ${snippet#"$REPO_ROOT"/} ($mode)"
 
 # --no-fixes: the base is imported without history, so the authors of the
 # commits a Fixes: line names cannot be looked up (git only says "unknown
-# revision"); README says to add them by hand before a real send.
+# revision"); HACKING.md says to add them by hand before a real send.
 gm() { (cd "$KSRC" && ./scripts/get_maintainer.pl --no-git --no-git-fallback --no-fixes "$@"); }
 # entries FILE: the names of the MAINTAINERS entries covering FILE
 entries() { gm --sections -f "$1" | awk 'BEGIN { RS = ""; FS = "\n" } { print $1 }'; }
