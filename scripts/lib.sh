@@ -77,6 +77,8 @@ msg()  { printf '    %s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die()  { _died=1; printf '\nERROR: %s\n' "$*" >&2; exit 1; }
 
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "JOBS=$JOBS: the number of parallel build jobs, as in JOBS=2"
+
 # QEMU and KVM's modes (scripts/qemu.env).  MODES=a,b ('make boot', 'make
 # check'): the modes to boot in, each one the series runs in (KVM_MODES).
 # shellcheck source=qemu.env
@@ -157,6 +159,88 @@ series_tests() {
 		/^#/ || !NF { next }
 		NF > 1 && m != ",," && index("," substr($2, 2) ",", m) { next }
 		{ print $1 }' "$TESTS_LIST"
+}
+
+# known_test NAME: a test 'make boot TESTS=' can run: one of the series'
+# list, a program of the emulator or the kvmtool test (every series
+# installs them), or a KVM kselftest the kernel tree builds for arm64
+known_test() {
+	local mk
+	series_tests | grep -qxF -- "$1" && return 0
+	[ "$1" = sea_kvmtool ] && return 0
+	[[ $1 == sea_* && $1 != sea_emul && -f $REPO_ROOT/emulator/$1.c ]] && return 0
+	for mk in Makefile.kvm Makefile; do
+		mk=$KSRC/tools/testing/selftests/kvm/$mk
+		[ -f "$mk" ] && grep -qE "^TEST_GEN_PROGS_(arm64|aarch64|COMMON)[[:space:]]*\+?=[[:space:]]*${1//./\\.}[[:space:]]*\$" "$mk" &&
+			return 0
+	done
+	return 1
+}
+
+# check_kvmtool_src: KVMTOOL_SRC, when set, is kvmtool at the pinned commit:
+# its tarball (sha256 checked) or a git checkout that has the commit
+check_kvmtool_src() {
+	[ -n "${KVMTOOL_SRC:-}" ] || return 0
+	# shellcheck source=../kvmtool/kvmtool.env
+	. "$REPO_ROOT/kvmtool/kvmtool.env"
+	local sum
+	if [ -d "$KVMTOOL_SRC" ]; then
+		git -C "$KVMTOOL_SRC" cat-file -e "$KVMTOOL_COMMIT^{commit}" 2>/dev/null ||
+			die "KVMTOOL_SRC=$KVMTOOL_SRC is no git checkout holding kvmtool commit $KVMTOOL_COMMIT
+  (git clone https://git.kernel.org/pub/scm/linux/kernel/git/will/kvmtool.git, or
+  point KVMTOOL_SRC at kvmtool-${KVMTOOL_COMMIT:0:7}.tar.gz)"
+	else
+		[ -f "$KVMTOOL_SRC" ] || die "KVMTOOL_SRC=$KVMTOOL_SRC: no such file or directory
+  (kvmtool-${KVMTOOL_COMMIT:0:7}.tar.gz, or a kvmtool git checkout)"
+		sum=$(sha256sum "$KVMTOOL_SRC" | cut -d' ' -f1)
+		[ "$sum" = "$KVMTOOL_TAR_SHA256" ] ||
+			die "KVMTOOL_SRC=$KVMTOOL_SRC has sha256 $sum, not the pinned $KVMTOOL_TAR_SHA256
+  (kvmtool/kvmtool.env): it is not the tarball of commit $KVMTOOL_COMMIT"
+	fi
+}
+
+# check_target_args TARGET [ARGS]: refuse, before anything is fetched or
+# built, the arguments and variables TARGET would only fail on later
+check_target_args() {
+	local target=$1 t tags
+	shift
+	case $target in
+	boot)
+		t=${1:-}
+		for t in ${t//,/ }; do
+			known_test "$t" && continue
+			[ -d "$KSRC" ] || die "TESTS: $t is not in ${TESTS_LIST#"$REPO_ROOT"/} nor a program of emulator/
+  (another KVM kselftest of the tree can be named once 'make apply' made the tree)"
+			die "TESTS: no test $t: not in ${TESTS_LIST#"$REPO_ROOT"/}, emulator/, nor the arm64 KVM
+  kselftests of ${KSRC#"$REPO_ROOT"/} (tools/testing/selftests/kvm/Makefile*)"
+		done
+		;;
+	range-diff)
+		tags=$(git -C "$REPO_ROOT" tag -l | paste -sd' ')
+		[ -n "${1:-}" ] || die "make range-diff needs OLD=: a directory of patch files, or a tag or
+  commit of this repository whose patches/ held the earlier series (tags: ${tags:-none})"
+		if [ -d "$1" ]; then
+			compgen -G "$1/*.patch" >/dev/null || die "OLD=$1 holds no patch files"
+		elif git -C "$REPO_ROOT" rev-parse -q --verify "$1^{commit}" >/dev/null; then
+			# before there were two series, patches/ held the 6.12 one alone
+			git -C "$REPO_ROOT" cat-file -e "$1:patches/$SERIES" 2>/dev/null ||
+				{ [ "$SERIES" = 6.12 ] && git -C "$REPO_ROOT" cat-file -e "$1:patches" 2>/dev/null; } ||
+				die "OLD=$1 has no patches/$SERIES/ (SERIES=NAME picks the series)"
+		else
+			die "OLD=$1 is neither a directory nor a commit or tag of this repository (tags: ${tags:-none})"
+		fi
+		;;
+	send)
+		case ${SEND:-0} in 0|1) ;; *) die "SEND=$SEND: use SEND=1 to really send, nothing (or 0) for a dry run" ;; esac
+		case ${IN_REPLY_TO:-} in
+		"" | "<"*@*">" | [!\<]*@*[!\>]) ;;
+		*) die "IN_REPLY_TO=$IN_REPLY_TO: a Message-Id, as in IN_REPLY_TO='<20261206.1234-1-you@example.org>'" ;;
+		esac
+		;;
+	esac
+	case " $(stage_chain "$target" | paste -sd' ') " in
+	*" kvmtool "*) check_kvmtool_src ;;
+	esac
 }
 
 # The series: patch files in order, cover letter excluded.

@@ -13,6 +13,7 @@ case $mode in all|check|bench|stress|compare|check-debug) ;;
 *) die "usage: $0 all|check|bench|stress|compare|check-debug" ;;
 esac
 . "$REPO_ROOT/scripts/runs.env"
+check_kvmtool_src
 take_lock
 t0=$SECONDS
 

@@ -6,20 +6,16 @@
 # on a fresh base in out/am-check, branches range-diff-old and -new.
 . "$(dirname "$0")/lib.sh"
 old=${1:-}
-[ -n "$old" ] || die "usage: make range-diff OLD=<directory of patches | git tag or commit of this repo>"
+check_target_args range-diff "$old"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sea-rd.XXXXXX")
 at_exit 'rm -rf "$tmp"'
 if [ -d "$old" ]; then
 	olddir=$old
-elif git -C "$REPO_ROOT" rev-parse -q --verify "$old^{commit}" >/dev/null; then
-	git -C "$REPO_ROOT" archive "$old" patches | tar -x -C "$tmp" ||
-		die "$old has no patches/ directory"
+else
+	git -C "$REPO_ROOT" archive "$old" patches | tar -x -C "$tmp"
 	# before there were two series, patches/ held the 6.12 one alone
 	olddir=$tmp/patches/$SERIES
-	[ -d "$olddir" ] || [ "$SERIES" != 6.12 ] || olddir=$tmp/patches
-	[ -d "$olddir" ] || die "$old has no patches/$SERIES/"
-else
-	die "OLD=$old is neither a directory nor a commit or tag of this repository"
+	[ -d "$olddir" ] || olddir=$tmp/patches
 fi
 mapfile -t oldp < <(find "$olddir" -maxdepth 1 -name '*.patch' ! -name '*-0000-cover-letter.patch' | sort)
 mapfile -t newp < <(series_patches)

@@ -54,13 +54,15 @@ if [ "$mode" = plan ]; then
 	exit 0
 fi
 
+check_target_args "$target" "$@"
 take_lock
+# (a stage that fails has said why: no second error line from here)
 for s in "${chain[@]}"; do
 	if [ "$s" != "$target" ]; then
-		run_stage "$s"
+		run_stage "$s" || exit
 	elif stage_output "$s" >/dev/null; then
-		run_stage "$s" "$@"
+		run_stage "$s" "$@" || exit
 	else
-		bash "$REPO_ROOT/scripts/$(script_of "$s").sh" "$@"
+		bash "$REPO_ROOT/scripts/$(script_of "$s").sh" "$@" || exit
 	fi
 done

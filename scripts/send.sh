@@ -19,7 +19,7 @@ snippet=$SNIPPET
 mapfile -t files < <(find "$PATCHES" -maxdepth 1 -name '*.patch' | sort)
 [ "${#files[@]}" -gt 1 ] || die "$P_SHOW/ holds no series: run 'make export'"
 real=${SEND:-0}
-case $real in 0|1) ;; *) die "SEND=$real: use SEND=1 to really send, nothing (or 0) for a dry run" ;; esac
+check_target_args send
 stage_begin "send: $([ "$real" = 1 ] && echo "REAL SEND" || echo "dry run") of ${#files[@]} mail(s)"
 
 placeholder="$SERIES_NAME <$SERIES_EMAIL>"
