@@ -122,9 +122,14 @@ static inline void emul_load(void)
 	close(fd);
 }
 
-/* Arm the emulator for one IPA, counters reset; disarm with emul_disarm(). */
+/*
+ * Arm the emulator for one IPA, counters reset, FSC 0x10 and SET 0 (write
+ * "fsc" and "set" afterwards for others); disarm with emul_disarm().
+ */
 static inline void emul_arm(uint64_t ipa, bool fnv, bool gpa_valid, uint64_t junk)
 {
+	emul_param_write("fsc", FSC_EXTABT);
+	emul_param_write("set", 0);
 	emul_param_write("fnv", fnv);
 	emul_param_write("gpa_valid", gpa_valid);
 	emul_param_write("junk", junk);
@@ -179,6 +184,28 @@ static inline bool kernel_gap(const char *name)
 	return false;
 }
 
+/*
+ * Whether the kernel under test carries the series' injection ABI.
+ * SEA_EMUL_ABI=series (KERNEL_ABI in the series' series.env, handed to the
+ * tests on the kernel command line) says it must: both of the series'
+ * capabilities are then required, so that a series kernel that stops
+ * offering one fails rather than being tested as a kernel without the
+ * series.  Unset (a kernel without the series, say its bare base), the
+ * programs test the contract of the kernel they find.
+ */
+static inline bool emul_series_abi(void)
+{
+	const char *abi = getenv("SEA_EMUL_ABI");
+
+	if (abi && !strcmp(abi, "series")) {
+		TEST_ASSERT(kvm_has_cap(KVM_CAP_ARM_SEA_TO_USER),
+			    "SEA_EMUL_ABI=series, but KVM_CAP_ARM_SEA_TO_USER is not offered");
+		TEST_ASSERT(kvm_has_cap(KVM_CAP_ARM_INJECT_EXT_IABT),
+			    "SEA_EMUL_ABI=series, but KVM_CAP_ARM_INJECT_EXT_IABT is not offered");
+	}
+	return kvm_has_cap(KVM_CAP_ARM_INJECT_EXT_IABT);
+}
+
 /* An environment variable as a count, or the default when it is unset. */
 static inline unsigned long env_count(const char *name, unsigned long dflt)
 {
@@ -188,16 +215,22 @@ static inline unsigned long env_count(const char *name, unsigned long dflt)
 }
 
 /*
- * The guest's load from the poisoned page, at a known address: handlers
- * check the abort came from here and resume after it (pc + 4).
+ * The guest's load from, and store to, the poisoned page, at known
+ * addresses: handlers check the abort came from there and resume after it
+ * (pc + 4).
  */
 asm(".pushsection .text, \"ax\"\n"
     ".global sea_load\n"
     "sea_load:\n"
     "	ldr	x0, [x0]\n"
     "	ret\n"
+    ".global sea_store\n"
+    "sea_store:\n"
+    "	str	xzr, [x0]\n"
+    "	ret\n"
     ".popsection\n");
 uint64_t sea_load(uint64_t addr);
+void sea_store(uint64_t addr);
 
 /* /proc/sys/kernel/tainted, whose bit 9 (W) any kernel warning sets */
 #define TAINT_WARN	BIT(9)

@@ -31,6 +31,10 @@ struct emul_case {
 	const char *name;
 	bool cap;		/* KVM_CAP_ARM_SEA_TO_USER enabled */
 	bool iabt;		/* fetch from the page rather than load from it */
+	bool store;		/* store to the page rather than load from it */
+	uint8_t fsc;		/* the emulated SEA's FSC, if not 0x10 */
+	uint8_t set;		/* the emulated SEA's SET */
+	bool host_owned;	/* an SEA the host keeps: SError, no exit */
 	bool fnv;		/* the emulated SEA has FnV set */
 	bool gpa_valid;		/* the emulated SEA has a valid HPFAR */
 	bool vmm_esr;		/* replay with a syndrome of the VMM's */
@@ -48,7 +52,7 @@ static struct {
 
 static void guest_dabt_handler(struct ex_regs *regs)
 {
-	GUEST_ASSERT_EQ(regs->pc, (uint64_t)sea_load);
+	GUEST_ASSERT(regs->pc == (uint64_t)sea_load || regs->pc == (uint64_t)sea_store);
 	seen.esr = read_sysreg(esr_el1);
 	seen.far = read_sysreg(far_el1);
 	seen.aborts++;
@@ -68,13 +72,15 @@ static void guest_iabt_handler(struct ex_regs *regs)
 /* Cap off: KVM makes an SError pending, taken before the load runs again. */
 static void guest_serror_handler(struct ex_regs *regs)
 {
-	GUEST_ASSERT_EQ(regs->pc, (uint64_t)sea_load);
+	GUEST_ASSERT(regs->pc == (uint64_t)sea_load || regs->pc == (uint64_t)sea_store);
 	seen.esr = read_sysreg(esr_el1);
 	seen.serrors++;
 	regs->pc += 4;
 }
 
-static void guest_code(uint64_t iabt, uint64_t touches)
+enum access { LOAD, FETCH, STORE };
+
+static void guest_code(uint64_t access, uint64_t touches)
 {
 	uint64_t i;
 
@@ -82,24 +88,37 @@ static void guest_code(uint64_t iabt, uint64_t touches)
 	isb();
 
 	for (i = 0; i < touches; i++) {
-		if (iabt)
+		if (access == FETCH)
 			((void (*)(void))TEST_GVA)();
+		else if (access == STORE)
+			sea_store(TEST_GVA);
 		else
 			sea_load(TEST_GVA);
 	}
 	GUEST_DONE();
 }
 
-static void check_exit(const struct emul_case *c, struct kvm_run *run)
+/*
+ * The exit's esr is the SEA's ESR_EL2 with exactly EC, IL, FnV, EA, CM, WnR
+ * and FSC kept, and SET on a VM with FEAT_RAS (DESIGN.md section 3): every
+ * bit the emulated SEA has in these fields must be there, every other bit
+ * must be gone.
+ */
+static void check_exit(const struct emul_case *c, struct kvm_run *run, bool ras)
 {
-	uint64_t esr = run->arm_sea.esr;
+	uint64_t esr = run->arm_sea.esr, want;
 
+	want = (uint64_t)(c->iabt ? EC_IABT_LOW : EC_DABT_LOW) << 26 | ESR_IL |
+	       (c->fsc ?: FSC_EXTABT) | (c->junk & (ESR_ISS_EA | ESR_ISS_CM));
+	if (c->fnv)
+		want |= ESR_ISS_FNV;
+	if (c->store)
+		want |= ESR_ISS_WNR;
+	if (ras)
+		want |= (uint64_t)c->set << 11;
 	TEST_ASSERT(!(esr & ~SEA_EXIT_ESR_MASK), "%s: exit esr 0x%lx leaks syndrome bits",
 		    c->name, esr);
-	TEST_ASSERT_EQ(ESR_EC_OF(esr),
-		       c->iabt ? EC_IABT_LOW : EC_DABT_LOW);
-	TEST_ASSERT_EQ(esr & ESR_ISS_FSC, FSC_EXTABT);
-	TEST_ASSERT_EQ(!!(esr & ESR_ISS_FNV), c->fnv);
+	TEST_ASSERT(esr == want, "%s: exit esr 0x%lx, expected 0x%lx", c->name, esr, want);
 	TEST_ASSERT_EQ(run->arm_sea.gva, c->fnv ? 0 : TEST_GVA);
 	TEST_ASSERT_EQ(run->arm_sea.flags,
 		       c->gpa_valid ? KVM_EXIT_ARM_SEA_FLAG_GPA_VALID : 0);
@@ -170,7 +189,7 @@ static void run_case(const struct emul_case *c)
 	bool ras, done = false;
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
-	vcpu_args_set(vcpu, 2, c->iabt, c->touches);
+	vcpu_args_set(vcpu, 2, c->iabt ? FETCH : c->store ? STORE : LOAD, c->touches);
 	if (c->cap)
 		vm_enable_cap(vm, KVM_CAP_ARM_SEA_TO_USER, 0);
 	vm_init_descriptor_tables(vm);
@@ -186,12 +205,17 @@ static void run_case(const struct emul_case *c)
 	virt_map(vm, TEST_GVA, TEST_GPA, 1);
 	ras = vm_has_ras(vcpu);
 	emul_arm(TEST_GPA, c->fnv, c->gpa_valid, c->junk);
+	if (c->fsc)
+		emul_param_write("fsc", c->fsc);
+	emul_param_write("set", c->set);
 
 	while (!done) {
 		vcpu_run(vcpu);
 		if (vcpu->run->exit_reason == KVM_EXIT_ARM_SEA) {
 			TEST_ASSERT(c->cap, "%s: SEA exit without the cap", c->name);
-			check_exit(c, vcpu->run);
+			TEST_ASSERT(!c->host_owned, "%s: an SEA the host owns exited to userspace (esr 0x%llx)",
+				    c->name, vcpu->run->arm_sea.esr);
+			check_exit(c, vcpu->run, ras);
 			exit_gva = vcpu->run->arm_sea.gva;
 			/* a replay that injected nothing brings the access back */
 			exits++;
@@ -226,7 +250,7 @@ static void run_case(const struct emul_case *c)
 		    c->name, emul_param_read(count), emul_param_read(other), c->touches);
 	sync_global_from_guest(vm, seen);
 
-	if (!c->cap) {
+	if (!c->cap || c->host_owned) {
 		/* Exactly what the base kernel does: an SError, ISS = IDS */
 		TEST_ASSERT_EQ(exits, 0);
 		TEST_ASSERT_EQ(seen.aborts, 0);
@@ -296,6 +320,14 @@ static const struct emul_case cases[] = {
 	  .junk = ESR_ISS_S1PTW, .touches = 1 },
 	{ .name = "cap off: SError as before, no exit", .gpa_valid = true,
 	  .touches = 1 },
+	{ .name = "store, SET 0b11, EA and CM: the exit keeps each, drops the rest",
+	  .cap = true, .store = true, .set = 3, .gpa_valid = true,
+	  .junk = JUNK_ESR | ESR_ISS_EA | ESR_ISS_CM, .touches = 1 },
+	{ .name = "SEA on a stage-1 walk (FSC 0x15, S1PTW clear): exit with its FSC",
+	  .cap = true, .fsc = 0x15, .touches = 1 },
+	{ .name = "SEA on a stage-2 walk (FSC 0x15, S1PTW set): the host's, SError, no exit",
+	  .cap = true, .fsc = 0x15, .junk = ESR_ISS_S1PTW, .host_owned = true,
+	  .touches = 1 },
 	{ .name = "poisoned page touched 1000 times", .cap = true,
 	  .gpa_valid = true, .touches = 1000 },
 };
@@ -304,8 +336,8 @@ int main(void)
 {
 	int i;
 
+	inject_abi = emul_series_abi();
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_SEA_TO_USER));
-	inject_abi = kvm_has_cap(KVM_CAP_ARM_INJECT_EXT_IABT);
 
 	ksft_print_header();
 	emul_load();

@@ -14,6 +14,8 @@
 #                                    out/build's Image, out/initramfs.cpio.gz)
 #   BOOT_DIR                         where a run's files go (default
 #                                    out/logs/boot-MODE)
+#   BOOT_RUN                         the run this boot is part of (check, all,
+#                                    ...): which tests may skip (tests.list)
 # A run's files: console.log (the whole console), results.txt (a verdict per
 # test, written only once the run is judged), kernel-reports.txt and
 # kvmtool-guest.log.  A run fails on any failed or missing test, on a hang,
@@ -39,11 +41,12 @@ boot_mode() {
 	[ -n "$tests" ] || die "no test to run in $mode mode (${TESTS_LIST#"$REPO_ROOT"/})"
 	append="$QEMU_APPEND${KVM_MODE_ARG[$mode]:+ ${KVM_MODE_ARG[$mode]}}"
 	append="$append kvmsea.tests=$(paste -sd, <<<"$tests")"
-	# the kernel's known gaps reach the emulator's tests (emulator/emul.h);
+	# the kernel's known gaps and ABI reach the emulator's tests (emul.h);
 	# the mode's own additions (BOOT_APPEND_MODE in series.env) only where
 	# BOOT_APPEND (a bench or stress size) does not set the same VAR
 	local mode_append=BOOT_APPEND_${mode^^} kv
-	append="$append${KERNEL_GAPS:+ SEA_EMUL_GAPS=$KERNEL_GAPS}${BOOT_APPEND:+ $BOOT_APPEND}"
+	append="$append${KERNEL_GAPS:+ SEA_EMUL_GAPS=$KERNEL_GAPS}${KERNEL_ABI:+ SEA_EMUL_ABI=$KERNEL_ABI}"
+	append="$append${BOOT_APPEND:+ $BOOT_APPEND}"
 	for kv in ${!mode_append:-}; do
 		case " ${BOOT_APPEND:-} " in
 		*" ${kv%%=*}="*) ;;
@@ -73,7 +76,18 @@ boot_mode() {
 		name=$(basename "$t")
 		line=$(grep -E "^(not )?ok [0-9]+ selftests: kvm: $name( |$)" "$log" | tail -n 1 || true)
 		case $line in
-		"ok "*"# SKIP"*) skip=$((skip + 1)); echo "SKIP $name" ;;
+		"ok "*"# SKIP"*)
+			if test_may_skip "$t" "${BOOT_RUN:-}"; then
+				skip=$((skip + 1)); echo "SKIP $name"
+			else
+				# the reason the test gave: its first SKIP line
+				fail=$((fail + 1))
+				echo "FAIL $name (it skipped, and it must run here: $(awk -v h="# selftests: kvm: $name" '
+					$0 == h { in_t = 1; next }
+					in_t && /SKIP/ { sub(/^# /, ""); print; exit }
+					in_t && /^(not )?ok [0-9]+ selftests: / { exit }' "$log"))"
+			fi
+			;;
 		"ok "*) pass=$((pass + 1)); echo "PASS $name" ;;
 		"not ok "*) fail=$((fail + 1)); echo "FAIL $name" ;;
 		*) fail=$((fail + 1)); echo "FAIL $name (no result: the run stopped before it)" ;;

@@ -4,8 +4,6 @@
 # cover letter's text from kvmtool/cover-letter.txt.  Deterministic: run
 # twice, nothing changes.
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=../kvmtool/kvmtool.env
-. "$REPO_ROOT/kvmtool/kvmtool.env"
 tree=$KVMTOOL_TREE
 dest=$REPO_ROOT/kvmtool/patches
 cover=$REPO_ROOT/kvmtool/cover-letter.txt
@@ -28,6 +26,6 @@ rm -f "$dest"/*.patch
 mkdir -p "$dest"
 mv "$tmp"/*.patch "$dest/"
 # the tree is what kvmtool/patches/ describes: 'make kvmtool' keeps it
-tree_record "$tree" "$(kvmtool_state "$CACHE/kvmtool/kvmtool-$KVMTOOL_COMMIT.tar.gz")"
+tree_record "$tree" "$(kvmtool_state "$KVMTOOL_TAR")"
 msg "wrote $n patch(es) and the cover letter to kvmtool/patches/"
 stage_end

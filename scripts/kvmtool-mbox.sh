@@ -3,8 +3,6 @@
 # mbox for kvmtool's list, out/kvmtool-sea-vN.mbox, addressed as
 # kvmtool/kvmtool.env says.  Same patches, same mbox.
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=../kvmtool/kvmtool.env
-. "$REPO_ROOT/kvmtool/kvmtool.env"
 mapfile -t mails < <(ls "$REPO_ROOT"/kvmtool/patches/*.patch 2>/dev/null)
 [ "${#mails[@]}" -gt 1 ] || die "no kvmtool patches in kvmtool/patches/: run 'make kvmtool-export'"
 mbox=${1:-$OUT_ROOT/kvmtool-sea-v$KVMTOOL_VERSION.mbox}

@@ -13,8 +13,6 @@
 # kvmtool-export'; while it holds work not exported, this stage stops
 # rather than re-apply over it (FORCE=1 discards it).
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=../kvmtool/kvmtool.env
-. "$REPO_ROOT/kvmtool/kvmtool.env"
 need_cmd "${CROSS}gcc" make git dpkg-deb gzip sha256sum
 gen=$KBUILD/usr/gen_init_cpio
 [ -x "$gen" ] || die "$gen missing: run 'make build' first"
@@ -23,9 +21,8 @@ fdt_deb=$(arm64_deb libfdt-dev) ||
 	die "arm64 libfdt-dev not downloaded: run 'make deps'"
 stage_begin "kvmtool: lkvm with kvmtool/patches/, the guest, the test"
 
-cache=$CACHE/kvmtool
-src_tar=$cache/kvmtool-$KVMTOOL_COMMIT.tar.gz
-mkdir -p "$cache"
+src_tar=$KVMTOOL_TAR
+mkdir -p "${src_tar%/*}"
 # the source, into the cache
 if [ -n "${KVMTOOL_SRC:-}" ] && [ ! -f "$src_tar" ]; then
 	check_kvmtool_src
@@ -86,7 +83,7 @@ else
 fi
 
 # lkvm, static, against Debian's arm64 libfdt
-fdt=$cache/libfdt
+fdt=$CACHE/kvmtool/libfdt
 if [ ! -f "$fdt/libfdt.a" ]; then
 	rm -rf "$fdt" "$fdt.x"
 	mkdir -p "$fdt.x"

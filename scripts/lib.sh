@@ -157,8 +157,22 @@ kmake() {
 series_tests() {
 	awk -v m=",${1:-}," '
 		/^#/ || !NF { next }
-		NF > 1 && m != ",," && index("," substr($2, 2) ",", m) { next }
-		{ print $1 }' "$TESTS_LIST"
+		{ for (i = 2; i <= NF; i++)
+			if ($i ~ /^!/ && m != ",," && index("," substr($i, 2) ",", m)) next
+		  print $1 }' "$TESTS_LIST"
+}
+
+# test_may_skip NAME RUN: may NAME end in SKIP in a run of kind RUN (check,
+# all, ...; empty for a 'make boot')?  Every test must run, but those its
+# line marks "may-skip" (a SKIP is what this machine can give: no EINJ) or
+# "may-skip-unless-check" (it needs something only make check requires);
+# a test not in the list must run.
+test_may_skip() {
+	awk -v t="$1" -v run="${2:-}" '
+		/^#/ || !NF || $1 != t { next }
+		{ for (i = 2; i <= NF; i++)
+			if ($i == "may-skip" || ($i == "may-skip-unless-check" && run != "check")) ok = 1 }
+		END { exit !ok }' "$TESTS_LIST"
 }
 
 # known_test NAME: a test 'make boot TESTS=' can run: one of the series'
@@ -177,12 +191,16 @@ known_test() {
 	return 1
 }
 
+# kvmtool's source, as scripts/kvmtool.sh caches it (from KVMTOOL_SRC)
+# shellcheck source=../kvmtool/kvmtool.env
+. "$REPO_ROOT/kvmtool/kvmtool.env"
+KVMTOOL_TAR=$CACHE/kvmtool/kvmtool-$KVMTOOL_COMMIT.tar.gz
+kvmtool_src_cached() { [ -f "$KVMTOOL_TAR" ]; }
+
 # check_kvmtool_src: KVMTOOL_SRC, when set, is kvmtool at the pinned commit:
 # its tarball (sha256 checked) or a git checkout that has the commit
 check_kvmtool_src() {
 	[ -n "${KVMTOOL_SRC:-}" ] || return 0
-	# shellcheck source=../kvmtool/kvmtool.env
-	. "$REPO_ROOT/kvmtool/kvmtool.env"
 	local sum
 	if [ -d "$KVMTOOL_SRC" ]; then
 		git -C "$KVMTOOL_SRC" cat-file -e "$KVMTOOL_COMMIT^{commit}" 2>/dev/null ||

@@ -14,6 +14,15 @@ case $mode in all|check|bench|stress|compare|check-debug) ;;
 esac
 . "$REPO_ROOT/scripts/runs.env"
 check_kvmtool_src
+# make check runs the kvmtool test, which needs kvmtool's source: say so now,
+# not after an hour of building (make alone lets the test skip)
+if [ "$mode" = check ] && [ -z "${KVMTOOL_SRC:-}" ] && ! kvmtool_src_cached; then
+	die "make check runs the kvmtool test: it needs kvmtool at commit ${KVMTOOL_COMMIT:0:12}
+  (kvmtool/kvmtool.env), and none is cached yet. Set KVMTOOL_SRC to its tarball
+  (CI: ../shared/vendor/kvmtool-${KVMTOOL_COMMIT:0:7}.tar.gz) or to a kvmtool git checkout:
+    git clone https://git.kernel.org/pub/scm/linux/kernel/git/will/kvmtool.git
+    make check KVMTOOL_SRC=\$PWD/kvmtool"
+fi
 take_lock
 t0=$SECONDS
 
@@ -135,7 +144,7 @@ boot_in() {
 	booted+=("$1")
 	# (boot.sh deletes them too, but it may stop before it gets there)
 	rm -f "$LOGS/boot-$1/results.txt"
-	MODES=$1 step "boot $1" bash "$S/boot.sh" "${@:2}" || true
+	BOOT_RUN=$mode MODES=$1 step "boot $1" bash "$S/boot.sh" "${@:2}" || true
 }
 case $mode in
 all|check) for m in ${modes//,/ }; do boot_in "$m"; done ;;
