@@ -67,8 +67,13 @@ cmd+=("${mails[@]}")
 msg "command:"
 printf '      git send-email \\\n'
 printf '        %q \\\n' "${cmd[@]:2}" | sed '$s/ \\$//'
-# stdin from /dev/null: send-email must not stop to ask anything
-"${cmd[@]}" </dev/null | tee "$LOGS/send.log" ||
+# stdin from /dev/null: send-email must not stop to ask anything; git
+# wants an author and a committer even for a dry run: the sender, or the
+# placeholder
+email=${me##*<} email=${email%>}
+GIT_AUTHOR_NAME=${me% <*} GIT_AUTHOR_EMAIL=$email \
+	GIT_COMMITTER_NAME=${me% <*} GIT_COMMITTER_EMAIL=$email \
+	"${cmd[@]}" </dev/null | tee "$LOGS/send.log" ||
 	die "git send-email failed: see above (log: $LOGS/send.log)"
 msg "$([ "$real" = 1 ] && echo "sent" || echo "dry run done, nothing mailed; 'make send SEND=1' sends") ${#mails[@]} mail(s) as $me"
 stage_end
