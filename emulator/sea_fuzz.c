@@ -62,6 +62,9 @@
 #define ESR_ISS_S1PTW	BIT_ULL(7)
 #define ESR_ISS_ISV	BIT_ULL(24)	/* of an SError: IMPLEMENTATION DEFINED syndrome */
 #define ESR_ISS_SET_SHIFT 11
+#define ESR_ISS_WU_SHIFT 16
+#define ESR_ISS_WU	(3ULL << ESR_ISS_WU_SHIFT)
+#define ESR_ISS_WU_RESERVED (1ULL << ESR_ISS_WU_SHIFT)
 #define SET_UER		0	/* Recoverable state */
 #define SET_RESERVED	1
 #define SET_UC		2	/* Uncontainable */
@@ -155,6 +158,7 @@ enum verdict {
 	E_ESR_WITHOUT_HAS,			/* rule 6 */
 	E_AARCH32,				/* rule 7 */
 	E_ISS_BITS, E_FSC, E_FNV_FSC, E_SET,	/* rule 8 */
+	E_CM,					/* rule 8 */
 	E_FAR,					/* rule 9 */
 	E_NO_FIELD,		/* mainline: the series' fields are padding */
 	NR_VERDICTS
@@ -175,6 +179,7 @@ static const char *const verdict_name[NR_VERDICTS] = {
 	[E_FSC] = "FSC not allowed for the VM",
 	[E_FNV_FSC] = "FnV with FSC not 0x10",
 	[E_SET] = "SET not allowed",
+	[E_CM] = "CM without WnR",
 	[E_FAR] = "FnV clear, FAR not vouched",
 	[E_NO_FIELD] = "iabt/has_esr/ext_abt_esr on a kernel without them",
 };
@@ -282,8 +287,13 @@ static enum verdict iss_verdict(uint64_t iss, bool iabt, const struct ctx *c)
 		allowed |= ESR_ISS_WNR | ESR_ISS_CM;
 	if (c->ras)
 		allowed |= ESR_ISS_SET;
-	/* S1PTW, ISS[23:13], ISV and bits 63:25 are never allowed */
+	/* Write Update: FEAT_RASv2, a data access's SEA not on a walk */
+	if (!iabt && fsc == FSC_EXTABT && c->rasv2)
+		allowed |= ESR_ISS_WU;
+	/* S1PTW, ISS[23:13] but WU, ISV and bits 63:25 are never allowed */
 	if (iss & ~allowed)
+		return E_ISS_BITS;
+	if ((iss & ESR_ISS_WU) == ESR_ISS_WU_RESERVED)
 		return E_ISS_BITS;
 	if (!fsc_allowed(fsc, c))
 		return E_FSC;
@@ -294,6 +304,9 @@ static enum verdict iss_verdict(uint64_t iss, bool iabt, const struct ctx *c)
 		return E_SET;
 	if (set == SET_RESERVED || (set == SET_UC && c->rasv2))
 		return E_SET;
+	/* D24.2.45: cache maintenance and AT report WnR = 1, always */
+	if ((iss & ESR_ISS_CM) && !(iss & ESR_ISS_WNR))
+		return E_CM;
 	return OK;
 }
 
@@ -443,6 +456,8 @@ static uint64_t random_iss(bool iabt)
 	if (one_in(fsc == FSC_EXTABT ? 2 : 6))
 		iss |= ESR_ISS_FNV;
 	iss |= (uint64_t)set_value[rnd() % ARRAY_SIZE(set_value)] << ESR_ISS_SET_SHIFT;
+	if (one_in(10))
+		iss |= (rnd() % 4) << ESR_ISS_WU_SHIFT;
 	if (one_in(8))
 		iss |= BIT_ULL(edge_bit[rnd() % ARRAY_SIZE(edge_bit)]);
 	if (one_in(8))
@@ -750,6 +765,8 @@ static void vary_vcpu(struct target *t)
  *   a32serr an SError that an AArch32 EL1 does not mask is lost: KVM
  *           pends an AArch64 SError exception, which an AArch32 EL1 never
  *           takes, and writes its syndrome over DFSR;
+ *   cmwnr   a supplied syndrome with CM set and WnR clear is taken, which
+ *           the architecture never reports;
  *   a32fresh on an AArch32 EL1 vCPU that has never run, the exception an
  *           injection pends is entered as the hypervisor code reads
  *           HCR_EL2.RW, which only the first run sets for AArch32: a data
@@ -757,11 +774,12 @@ static void vary_vcpu(struct target *t)
  *           unchanged), an SError is entered as an AArch64 one (EL1h, the
  *           vector for a lower EL in AArch32).
  */
-enum gap { G_FNV, G_ISS1TW_WALK, G_ISS1TW_NOTHING, G_ORDER, G_A32SERR, G_A32FRESH, NR_GAPS };
+enum gap { G_FNV, G_ISS1TW_WALK, G_ISS1TW_NOTHING, G_ORDER, G_A32SERR, G_A32FRESH, G_CMWNR,
+	   NR_GAPS };
 static const char *const gap_name[NR_GAPS] = {
 	[G_FNV] = "fnv", [G_ISS1TW_WALK] = "iss1tw (walk FSC)",
 	[G_ISS1TW_NOTHING] = "iss1tw (nothing injected, 0 returned)", [G_ORDER] = "order",
-	[G_A32SERR] = "a32serr", [G_A32FRESH] = "a32fresh",
+	[G_A32SERR] = "a32serr", [G_A32FRESH] = "a32fresh", [G_CMWNR] = "cmwnr",
 };
 static unsigned long gap_seen[2][NR_GAPS];
 
@@ -946,7 +964,7 @@ static void fuzz_events(struct target *t, unsigned long it, bool host_ras)
 		/* only a data abort exit (the MMIO load) can have been taken */
 		.vouch_dabt = t->dabt_vouched, .vouch_iabt = false,
 	};
-	bool abort, serror_taken;
+	bool abort, serror_taken, cmwnr;
 	enum verdict want;
 
 	vary_vcpu(t);
@@ -956,11 +974,17 @@ static void fuzz_events(struct target *t, unsigned long it, bool host_ras)
 		vcpu_set_reg(t->vcpu, reg[R_IFSR].id, rnd() & 0xffffffffUL);
 	random_events(&ev, t);
 	want = contract(&ev, &c);
+	/* the known gap: the kernel takes CM without WnR */
+	cmwnr = want == E_CM && kernel_gap("cmwnr");
+	if (cmwnr)
+		want = OK;
 
 	regs_read(t, r0);
 	vcpu_events_get(t->vcpu, &before);
 	ret = __vcpu_ioctl(t->vcpu, KVM_SET_VCPU_EVENTS, &ev);
 	err = errno;
+	if (cmwnr && !ret)
+		gap_seen[kind][G_CMWNR]++;
 	vcpu_events_get(t->vcpu, &after);
 	regs_read(t, r1);
 	counts[kind][want]++;
@@ -1130,6 +1154,7 @@ static void gaps_hold(bool aarch32_ok)
 		{ "order", -1, G_ORDER, G_ORDER },
 		{ "a32serr", 1, G_A32SERR, G_A32SERR },
 		{ "a32fresh", 1, G_A32FRESH, G_A32FRESH },
+		{ "cmwnr", 0, G_CMWNR, G_CMWNR },
 	};
 	char missing[128] = "";
 	unsigned long seen;
