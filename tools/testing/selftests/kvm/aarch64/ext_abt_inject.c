@@ -787,6 +787,22 @@ static void run_until_signal(struct kvm_vcpu *vcpu)
 }
 
 /*
+ * KVM vouches for no data abort's address @when: a supplied syndrome with
+ * FnV clear is refused, and its own has FnV set and FAR 0.
+ */
+static void assert_not_vouched(struct kvm_vcpu *vcpu, const char *when)
+{
+	struct kvm_vcpu_events ev;
+	char what[80];
+
+	snprintf(what, sizeof(what), "dabt, FnV clear, %s", when);
+	abort_request(&ev, false, true, FSC_EXTABT);
+	assert_rejected(vcpu, &ev, what);
+	snprintf(what, sizeof(what), "dabt, KVM's syndrome, %s", when);
+	inject_taken(vcpu, false, false, 0, FSC_EXTABT | ESR_ISS_FNV, 0, what);
+}
+
+/*
  * A vCPU reset forgets the last abort: after KVM_ARM_VCPU_INIT, the MMIO
  * abort the vCPU took before is no address KVM may vouch for.  A run that
  * only an interrupt ends comes in between, as a reset vCPU would run
@@ -797,7 +813,6 @@ static void run_until_signal(struct kvm_vcpu *vcpu)
  */
 static void test_reset_forgets(void)
 {
-	struct kvm_vcpu_events ev;
 	uint64_t sp;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_mmio_code);
@@ -816,11 +831,7 @@ static void test_reset_forgets(void)
 	vcpu_set_reg(vcpu, ARM64_CORE_REG(sp_el1), sp);
 	run_until_signal(vcpu);
 
-	abort_request(&ev, false, true, FSC_EXTABT);
-	assert_rejected(vcpu, &ev, "dabt, FnV clear, after a reset");
-	inject_taken(vcpu, false, false, 0, FSC_EXTABT | ESR_ISS_FNV, 0,
-		     "dabt, KVM's syndrome, after a reset");
-
+	assert_not_vouched(vcpu, "after a reset");
 	kvm_vm_free(vm);
 	ksft_test_result_pass("a vCPU reset forgets the last abort: FnV set, FnV clear refused\n");
 }
@@ -853,7 +864,6 @@ static void test_not_an_abort_last(void)
 		.base = FWD_FUNC, .nr_functions = 1,
 		.action = KVM_SMCCC_FILTER_FWD_TO_USER,
 	};
-	struct kvm_vcpu_events ev;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_mmio_hvc_code);
 
@@ -867,11 +877,7 @@ static void test_not_an_abort_last(void)
 	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_HYPERCALL);
 	TEST_ASSERT_EQ(vcpu->run->hypercall.nr, FWD_FUNC);
 
-	abort_request(&ev, false, true, FSC_EXTABT);
-	assert_rejected(vcpu, &ev, "dabt, FnV clear, after a hypercall exit");
-	inject_taken(vcpu, false, false, 0, FSC_EXTABT | ESR_ISS_FNV, 0,
-		     "dabt, KVM's syndrome, after a hypercall exit");
-
+	assert_not_vouched(vcpu, "after a hypercall exit");
 	kvm_vm_free(vm);
 	ksft_test_result_pass("after a hypercall exit: FnV set, FnV clear refused\n");
 }
