@@ -24,6 +24,11 @@
  *              (ISV, SAS, SRT, ISS2...), to check that KVM filters them
  *   dabt_count, iabt_count   conversions done; write 0 to reset
  *   junk_addr  (read-only) what FAR_EL2 holds after an SEA with FnV set
+ *   refuse     make KVM_SET_VCPU_EVENTS fail with EINVAL without running
+ *              it, the way a kernel that cannot replay an abort answers
+ *              a VMM: 1 when the call asks for an external abort, 2 for
+ *              every call, 0 (default) never
+ *   refused_count  calls refused; write 0 to reset
  */
 
 #include <linux/atomic.h>
@@ -81,6 +86,10 @@ static const struct kernel_param_ops count_ops = {
 module_param_cb(dabt_count, &count_ops, &dabt_count, 0644);
 module_param_cb(iabt_count, &count_ops, &iabt_count, 0644);
 
+static atomic_t refused_count = ATOMIC_INIT(0);
+module_param_cb(refused_count, &count_ops, &refused_count, 0644);
+static unsigned int refuse;
+
 static int sea_emul_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)regs->regs[0];
@@ -136,6 +145,54 @@ static struct kprobe sea_emul_kp = {
 	.pre_handler = sea_emul_pre,
 };
 
+static int sea_refuse_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct kvm_vcpu_events *events = (void *)regs->regs[1];
+	unsigned int how = READ_ONCE(refuse);
+	bool abt = events->exception.ext_dabt_pending;
+
+#ifdef KVM_CAP_ARM_INJECT_EXT_IABT
+	abt |= events->exception.ext_iabt_pending;
+#endif
+	if (!how || (how == 1 && !abt))
+		return 0;
+
+	/* Return -EINVAL to the caller: the function does not run at all */
+	regs_set_return_value(regs, -EINVAL);
+	instruction_pointer_set(regs, procedure_link_pointer(regs));
+	atomic_inc(&refused_count);
+	return 1;
+}
+
+/* Armed only while refusing: a probe hit costs every KVM_SET_VCPU_EVENTS */
+static struct kprobe sea_refuse_kp = {
+	.symbol_name = "__kvm_arm_vcpu_set_events",
+	.pre_handler = sea_refuse_pre,
+	.flags = KPROBE_FLAG_DISABLED,
+};
+
+static int refuse_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret = kstrtouint(val, 0, &v);
+
+	if (ret)
+		return ret;
+	if (v > 2)
+		return -EINVAL;
+	WRITE_ONCE(refuse, v);
+	/* at insmod time, before the probe exists, sea_emul_init() arms it */
+	if (!sea_refuse_kp.addr)
+		return 0;
+	return v ? enable_kprobe(&sea_refuse_kp) : disable_kprobe(&sea_refuse_kp);
+}
+
+static const struct kernel_param_ops refuse_ops = {
+	.set = refuse_set,
+	.get = param_get_uint,
+};
+module_param_cb(refuse, &refuse_ops, &refuse, 0644);
+
 static int __init sea_emul_init(void)
 {
 	int ret;
@@ -151,13 +208,23 @@ static int __init sea_emul_init(void)
 	}
 
 	ret = register_kprobe(&sea_emul_kp);
-	if (ret)
+	if (ret) {
 		pr_err("sea_emul: cannot probe kvm_handle_guest_abort: %d\n", ret);
+		return ret;
+	}
+	if (refuse)
+		sea_refuse_kp.flags = 0;
+	ret = register_kprobe(&sea_refuse_kp);
+	if (ret) {
+		pr_err("sea_emul: cannot probe __kvm_arm_vcpu_set_events: %d\n", ret);
+		unregister_kprobe(&sea_emul_kp);
+	}
 	return ret;
 }
 
 static void __exit sea_emul_exit(void)
 {
+	unregister_kprobe(&sea_refuse_kp);
 	unregister_kprobe(&sea_emul_kp);
 }
 

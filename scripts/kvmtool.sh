@@ -110,5 +110,11 @@ printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
 mkdir -p "$kt/sea_kvmtool.d"
 install -m 755 "$tree/lkvm-static" "$kt/lkvm"
 install -m 644 "$KBUILD/arch/arm64/boot/Image" "$gdir/guest.cpio.gz" "$kt/sea_kvmtool.d/"
+# the test checks kvmtool's replay limit: the patched source says what it is
+max=$(sed -n 's/^#define SEA_MAX_REPLAYS[[:space:]]*\([0-9][0-9]*\).*/\1/p' \
+	"$tree/arm/aarch64/kvm-cpu.c")
+[ -n "$max" ] || die "no SEA_MAX_REPLAYS in ${tree#"$REPO_ROOT"/}/arm/aarch64/kvm-cpu.c:
+  the kvmtool test needs kvmtool's replay limit"
+echo "$max" >"$kt/sea_kvmtool.d/max_replays"
 msg "lkvm ($(du -h "$kt/lkvm" | cut -f1)), the guest and sea_kvmtool installed in $kt"
 stage_end

@@ -19,9 +19,15 @@
  *               kernel known to replay whatever FAR_EL2 held); bits 63:56
  *               are not compared, Linux clears the tag bits of FAR for an
  *               external abort (they are UNKNOWN)
+ *   SEA_CPU     the CPU the reading task runs on (default: any)
+ *   SEA_RETRY   if 1, the task's SIGBUS handler returns instead of dying,
+ *               so the read runs again: a guest that never gets past the
+ *               abort.  Each SIGBUS prints "# sea_guest: SIGBUS, again".
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -61,11 +67,18 @@ struct report {
 	uint64_t va;		/* the address it read */
 };
 
-static int report_fd;
+static int report_fd, retry;
 static struct report rep;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc __attribute__((unused)))
 {
+	static const char again[] = "# sea_guest: SIGBUS, again\n";
+
+	if (retry) {
+		if (write(1, again, sizeof(again) - 1) < 0)
+			_exit(4);
+		return;
+	}
 	rep.signo = sig;
 	rep.code = si->si_code;
 	rep.addr = (uint64_t)si->si_addr;
@@ -76,13 +89,22 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc __attribute__((unused)))
 	raise(SIGBUS);
 }
 
-static void reader(uint64_t gpa)
+static void reader(uint64_t gpa, const char *cpu)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
 	volatile uint64_t *p;
+	cpu_set_t set;
 	uint8_t *map;
 	int fd;
 
+	if (cpu) {
+		CPU_ZERO(&set);
+		CPU_SET(atoi(cpu), &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			printf("# cannot run on CPU %s: %s\n", cpu, strerror(errno));
+			_exit(2);
+		}
+	}
 	sigaction(SIGBUS, &sa, NULL);
 	fd = open("/dev/mem", O_RDONLY | O_SYNC);
 	if (fd < 0) {
@@ -96,7 +118,8 @@ static void reader(uint64_t gpa)
 	}
 	p = (volatile uint64_t *)(map + (gpa & (PAGE - 1)));
 	rep.va = (uint64_t)p;
-	printf("# task %d reads GPA 0x%llx at VA %p\n", getpid(), (unsigned long long)gpa, p);
+	printf("# task %d reads GPA 0x%llx at VA %p on CPU %d\n", getpid(),
+	       (unsigned long long)gpa, p, sched_getcpu());
 	fflush(stdout);
 	(void)*p;
 	printf("# the read returned: no abort\n");
@@ -118,6 +141,7 @@ int main(void)
 		goto out;
 	}
 	gpa = strtoull(gpa_s, NULL, 0);
+	retry = getenv("SEA_RETRY") && !strcmp(getenv("SEA_RETRY"), "1");
 	mknod("/dev/mem", S_IFCHR | 0600, makedev(1, 1));
 
 	if (pipe(fds))
@@ -125,7 +149,7 @@ int main(void)
 	report_fd = fds[1];
 	pid = fork();
 	if (pid == 0)
-		reader(gpa);
+		reader(gpa, getenv("SEA_CPU"));
 	close(fds[1]);
 	if (read(fds[0], &got, sizeof(got)) != sizeof(got))
 		memset(&got, 0, sizeof(got));

@@ -5,21 +5,36 @@
 # physical address that the SEA emulator (emulator/sea_emul.c) turns into a
 # synchronous external abort.  Run in the test VM like any kselftest of
 # the list (busybox sh); TAP on stdout.
-#   1  capability on, FAR valid: kvmtool logs the exit and replays a data
-#      abort; in the guest the task that read dies of SIGBUS/BUS_OBJERR with
-#      si_addr the address it read, another task runs, the guest powers off
+#   1  capability on, FAR valid: kvmtool logs the exit (the gva the task
+#      read, the gpa) and replays a data abort; in the guest the task that
+#      read dies of SIGBUS/BUS_OBJERR with si_addr the address it read,
+#      another task runs, the guest powers off; exactly one exit
 #   2  capability on, FnV set (FAR unknown): the same, si_addr 0 (or, on a
 #      kernel with the known gap "fnv", what FAR_EL2 held: the emulator's
 #      junk address)
-#   3  capability off (lkvm --no-sea-to-user): KVM injects an SError and the
+#   3  a 2-vCPU guest, the task on vCPU 1: kvmtool names vCPU 1, the same
+#      outcome as 1
+#   4  KVM refuses the replay (the emulator's "refuse=1", as a kernel that
+#      cannot replay answers): kvmtool injects the SError the guest got
+#      before the exit existed, and says so; the guest panics as it did
+#   5  KVM refuses every KVM_SET_VCPU_EVENTS ("refuse=2"), a 2-vCPU guest,
+#      the task on vCPU 1: kvmtool stops the whole VM at once and exits
+#      with 128 (its die()), not a timeout, not 0
+#   6  the task's SIGBUS handler returns, so the read aborts again and
+#      again: kvmtool replays it exactly as many times as its limit
+#      (SEA_MAX_REPLAYS of the patched arm/aarch64/kvm-cpu.c, in
+#      sea_kvmtool.d/max_replays), logs the repeat once, then injects an
+#      SError: the guest panics instead of looping for ever
+#   7  capability off (lkvm --no-sea-to-user): KVM injects an SError and the
 #      guest kernel panics; the picture the series exists to change
 # A kernel report (BUG, WARNING, Oops, panic...) in the guest's console
-# fails cases 1 and 2.  The guest's console is printed, each line prefixed
+# fails cases 1-3.  The guest's console is printed, each line prefixed
 # with "# kvmtool-guest: " (scripts/boot.sh keeps those lines in
 # out/logs/kvmtool-guest.log).
 # Files, next to this script: lkvm (static), sea_emul.ko,
-# sea_kvmtool.d/Image (the same kernel as the host's) and
-# sea_kvmtool.d/guest.cpio.gz (kvmtool/guest/sea_guest.c as /init).
+# sea_kvmtool.d/Image (the same kernel as the host's),
+# sea_kvmtool.d/guest.cpio.gz (kvmtool/guest/sea_guest.c as /init) and
+# sea_kvmtool.d/max_replays.
 
 dir=$(dirname "$0")
 d=$dir/sea_kvmtool.d
@@ -37,58 +52,95 @@ tap() { # tap OK|FAIL DESCRIPTION
 
 gap() { case ",${SEA_EMUL_GAPS:-}," in *",$1,"*) return 0 ;; esac; return 1; }
 
-# arm FNV GPA_VALID: poison the page of $gpa for the next guest
+# arm FNV GPA_VALID [REFUSE]: poison the page of $gpa for the next guest
 arm() {
 	echo "$1" >$params/fnv
 	echo "$2" >$params/gpa_valid
+	echo "${3:-0}" >$params/refuse
 	echo 0 >$params/junk
 	echo 0 >$params/dabt_count
+	echo 0 >$params/refused_count
 	echo $((gpa)) >$params/ipa
 }
 
-# guest NAME EXPECT [LKVM-OPTION]: boot the guest, its console in /tmp/NAME.log
+# guest NAME VCPUS EXPECT [GUEST-ENV [LKVM-OPTION]]: boot the guest, its
+# console in /tmp/NAME.log, lkvm's exit status in /tmp/NAME.rc
 guest() {
 	# a guest that loops on the abort (no replay) is stopped: a normal
 	# run takes a few seconds
 	HOME=/tmp timeout 60 "$dir/lkvm" run -k "$d/Image" -i "$d/guest.cpio.gz" \
-		-m 128 -c 1 --console serial --network mode=none $3 \
-		-p "console=ttyS0 panic=-1 SEA_GPA=$gpa SEA_EXPECT=$2" \
+		-m 128 -c "$2" --console serial --network mode=none $5 \
+		-p "console=ttyS0 panic=-1 SEA_GPA=$gpa SEA_EXPECT=$3 $4" \
 		</dev/null >"/tmp/$1.log" 2>&1
 	echo $? >"/tmp/$1.rc"
+	echo 0 >$params/refuse
+	# the serial console's CRs out; a last line that lkvm's end cut short
+	# gets its newline
+	sed -i 's/\r$//' "/tmp/$1.log"
+	[ -z "$(tail -c 1 "/tmp/$1.log")" ] || echo >>"/tmp/$1.log"
 	sed "s/^/# kvmtool-guest: [$1] /" "/tmp/$1.log"
 }
 
-# survived NAME EXPECT: the checks of a run the guest must survive
-survived() {
-	rc=$(cat "/tmp/$1.rc") why=
-	grep -q '^# sea_guest: PASS' "/tmp/$1.log" || why="$why; the guest's checks did not pass"
-	grep -q '^not ok' "/tmp/$1.log" && why="$why; a guest check failed"
-	grep -Eq "$report" "/tmp/$1.log" && why="$why; a kernel report in the guest's console"
-	grep -q "synchronous external abort on a data access: esr 0x[0-9a-f]*, $3" "/tmp/$1.log" ||
-		why="$why; kvmtool did not log the abort with '$3'"
-	[ "$(cat $params/dabt_count)" -ge 1 ] || why="$why; the emulator converted no abort"
-	[ "$rc" = 0 ] || why="$why; lkvm exited with $rc"
+# count NAME PATTERN: lines of the run's console matching PATTERN
+count() { grep -c -- "$2" "/tmp/$1.log"; }
+
+# verdict NAME WHAT: report the run, failing with the reasons in $why
+verdict() {
 	if [ -z "$why" ]; then
-		tap OK "$1: the reading task got SIGBUS (si_addr as $2), the guest lived on"
+		tap OK "$1: $2"
 	else
 		tap FAIL "$1:${why#;}"
 	fi
 }
 
+# survived NAME EXPECT WHAT VCPU: the checks of a run the guest must survive
+survived() {
+	rc=$(cat "/tmp/$1.rc") why=
+	grep -q '^# sea_guest: PASS' "/tmp/$1.log" || why="$why; the guest's checks did not pass"
+	grep -q '^not ok' "/tmp/$1.log" && why="$why; a guest check failed"
+	grep -Eq "$report" "/tmp/$1.log" && why="$why; a kernel report in the guest's console"
+	[ "$(count "$1" 'synchronous external abort on')" = 1 ] ||
+		why="$why; kvmtool logged $(count "$1" 'synchronous external abort on') aborts, not 1"
+	grep -q "vCPU $4: synchronous external abort on a data access: esr 0x[0-9a-f]*, $3" "/tmp/$1.log" ||
+		why="$why; kvmtool did not log the abort on vCPU $4 with '$3'"
+	grep -q "reads GPA $gpa at VA 0x[0-9a-f]* on CPU $4\$" "/tmp/$1.log" ||
+		why="$why; the task did not read on CPU $4"
+	[ "$(cat $params/dabt_count)" = 1 ] ||
+		why="$why; the emulator converted $(cat $params/dabt_count) aborts, not 1"
+	if [ "$2" = va ]; then
+		# the gva kvmtool reports is the address the task read
+		va=$(sed -n "s/.*reads GPA $gpa at VA \(0x[0-9a-f]*\) .*/\1/p" "/tmp/$1.log")
+		logged=$(sed -n 's/.*abort on a data access: esr 0x[0-9a-f]*, gva \(0x[0-9a-f]*\),.*/\1/p' "/tmp/$1.log")
+		[ -n "$va" ] && [ "$va" = "$logged" ] ||
+			why="$why; kvmtool's gva '$logged' is not the address the task read, '$va'"
+	fi
+	[ "$rc" = 0 ] || why="$why; lkvm exited with $rc"
+	verdict "$1" "the reading task on vCPU $4 got SIGBUS (si_addr as $2), the guest lived on"
+}
+
+# panicked NAME: the guest kernel died of the SError, as without the exit
+panicked() {
+	grep -q 'Kernel panic - not syncing: Asynchronous SError Interrupt' "/tmp/$1.log" ||
+		why="$why; no SError panic in the guest"
+	grep -q '^# sea_guest: PASS' "/tmp/$1.log" && why="$why; the guest's checks passed"
+	[ "$(cat "/tmp/$1.rc")" = 124 ] && why="$why; lkvm did not end in 60 s"
+	return 0
+}
+
 echo "TAP version 13"
-echo "1..3"
+echo "1..7"
 if [ ! -x "$dir/lkvm" ]; then
-	echo "ok 1 # SKIP no lkvm: kvmtool was not built (KVMTOOL_SRC, see README)"
-	echo "ok 2 # SKIP no lkvm"
-	echo "ok 3 # SKIP no lkvm"
+	for i in 1 2 3 4 5 6 7; do
+		echo "ok $i # SKIP no lkvm: kvmtool was not built (KVMTOOL_SRC, see README)"
+	done
 	exit 4
 fi
 [ -d $params ] || insmod "$dir/sea_emul.ko" || { echo "Bail out! cannot load sea_emul.ko"; exit 1; }
+max=$(cat "$d/max_replays")
 
 arm 0 1
-guest far-valid va
-survived far-valid va "gva 0x[0-9a-f]*, gpa $gpa"
-
+guest far-valid 1 va
+survived far-valid va "gva 0x[0-9a-f]*, gpa $gpa" 0
 arm 1 0
 if gap fnv; then
 	expect=$(cat $params/junk_addr)
@@ -96,17 +148,53 @@ if gap fnv; then
 else
 	expect=0
 fi
-guest fnv "$expect"
-survived fnv "$expect" "gva unknown, gpa unknown"
+guest fnv 1 "$expect"
+survived fnv "$expect" "gva unknown, gpa unknown" 0
 
 arm 0 1
-guest cap-off va --no-sea-to-user
-if grep -q 'Kernel panic - not syncing: Asynchronous SError Interrupt' /tmp/cap-off.log &&
-	! grep -q '^# sea_guest: PASS' /tmp/cap-off.log &&
-	! grep -q 'synchronous external abort on' /tmp/cap-off.log; then
-	tap OK "cap-off: no exit, the guest panicked with an SError"
-else
-	tap FAIL "cap-off: expected the guest kernel's SError panic and no kvmtool exit"
-fi
+guest vcpu1 2 va SEA_CPU=1
+survived vcpu1 va "gva 0x[0-9a-f]*, gpa $gpa" 1
+
+arm 0 1 1
+guest refused 1 va
+why=
+panicked refused
+grep -q 'vCPU 0: KVM refused to replay the abort: injecting an SError instead' /tmp/refused.log ||
+	why="$why; kvmtool did not say it injects an SError"
+[ "$(cat $params/refused_count)" = 1 ] ||
+	why="$why; the emulator refused $(cat $params/refused_count) calls, not 1"
+[ "$(cat $params/dabt_count)" = 1 ] ||
+	why="$why; the emulator converted $(cat $params/dabt_count) aborts, not 1"
+verdict refused "KVM refused the replay: kvmtool injected an SError, the guest panicked as before"
+
+arm 0 1 2
+guest stop 2 va SEA_CPU=1
+why= rc=$(cat /tmp/stop.rc)
+[ "$rc" = 128 ] || why="$why; lkvm exited with $rc, not 128 (die)"
+grep -q 'vCPU 1: cannot inject an SError either' /tmp/stop.log ||
+	why="$why; kvmtool did not say why it stopped"
+grep -q '^# sea_guest:' /tmp/stop.log && why="$why; the guest ran on"
+verdict stop "KVM refused everything on vCPU 1: lkvm stopped the VM and exited with 128"
+
+arm 0 1
+guest stuck 1 va SEA_RETRY=1
+why=
+panicked stuck
+[ "$(count stuck '^# sea_guest: SIGBUS, again')" = "$max" ] ||
+	why="$why; the task got $(count stuck '^# sea_guest: SIGBUS, again') SIGBUS, not $max"
+[ "$(cat $params/dabt_count)" = $((max + 1)) ] ||
+	why="$why; the emulator converted $(cat $params/dabt_count) aborts, not $((max + 1))"
+[ "$(count stuck 'the same abort again at pc')" = 1 ] ||
+	why="$why; kvmtool logged the repeat $(count stuck 'the same abort again at pc') times, not once"
+grep -q 'vCPU 0: the guest does not get past the abort: injecting an SError instead' /tmp/stuck.log ||
+	why="$why; kvmtool did not say it gives up"
+verdict stuck "the same abort $max times: kvmtool replayed it $max times, then injected an SError"
+
+arm 0 1
+guest cap-off 1 va "" --no-sea-to-user
+why=
+panicked cap-off
+grep -q 'synchronous external abort on' /tmp/cap-off.log && why="$why; kvmtool saw an exit"
+verdict cap-off "no exit, the guest panicked with an SError"
 echo 18446744073709551615 >$params/ipa	# disarm (-1)
 [ "$fails" = 0 ]
