@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define PAGE		4096UL
@@ -121,6 +122,8 @@ static void reader(uint64_t gpa, const char *cpu)
 	printf("# task %d reads GPA 0x%llx at VA %p on CPU %d\n", getpid(),
 	       (unsigned long long)gpa, p, sched_getcpu());
 	fflush(stdout);
+	/* the line out before the abort, not mixed with kvmtool's */
+	tcdrain(1);
 	(void)*p;
 	printf("# the read returned: no abort\n");
 	_exit(3);
