@@ -527,6 +527,51 @@ open(path, 'w').write(text)
 PY
 }
 
+# sender_identity: "Name <email>" of git config's user.name and user.email,
+# the sender of our mails; nothing when git config has no identity (or
+# only the project's placeholder, scripts/identity.env)
+sender_identity() {
+	local name email
+	name=$(git -C "$REPO_ROOT" config user.name || true)
+	email=$(git -C "$REPO_ROOT" config user.email || true)
+	[ -n "$name" ] && [ -n "$email" ] || return 0
+	[ "$name <$email>" != "$SERIES_NAME <$SERIES_EMAIL>" ] || return 0
+	printf '%s <%s>\n' "$name" "$email"
+}
+
+# mails_as SENDER DIR MAIL...: copies of the MAILs (format-patch files) in
+# DIR with SENDER in place of the placeholder identity: as author, in every
+# Signed-off-by: and in the cover letter's shortlog header ("Name (N):"),
+# so that the sender signs off what they send
+mails_as() {
+	local me=$1 dir=$2 f pat rep npat nrep
+	shift 2
+	# sed: the placeholder as a literal, the sender as a literal replacement
+	literal() { printf '%s' "$1" | sed 's/[][\.*^$|]/\\&/g'; }
+	replacement() { printf '%s' "$1" | sed 's/[&|\\]/\\&/g'; }
+	pat=$(literal "$SERIES_NAME <$SERIES_EMAIL>") rep=$(replacement "$me")
+	npat=$(literal "$SERIES_NAME") nrep=$(replacement "${me% <*}")
+	mkdir -p "$dir"
+	for f in "$@"; do
+		sed -e "s|^From: $pat\$|From: $rep|" \
+			-e "s|^Signed-off-by: $pat\$|Signed-off-by: $rep|" \
+			-e "s|^$npat (\([0-9]*\)):\$|$nrep (\1):|" "$f" >"$dir/$(basename "$f")"
+	done
+}
+
+# mbox_sender: the sender for an mbox (sender_identity), or the placeholder
+# with a note on how to sign the mails yourself
+mbox_sender() {
+	local me
+	me=$(sender_identity)
+	if [ -z "$me" ]; then
+		msg "no git identity (git config user.name/user.email): the mails keep the
+      placeholder '$SERIES_NAME <$SERIES_EMAIL>'; set yours to sign them" >&2
+		me="$SERIES_NAME <$SERIES_EMAIL>"
+	fi
+	printf '%s\n' "$me"
+}
+
 # mbox_write MBOX MSGID-PREFIX TO CC MAIL...: the MAILs (format-patch files,
 # the cover letter first) as one mbox, threaded as git send-email threads
 # them (every patch answers the first mail), addressed TO and CC.

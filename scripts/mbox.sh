@@ -3,8 +3,9 @@
 # mbox (out/SERIES/kvm-sea-vN.mbox, N from scripts/series/SERIES/series.env),
 # threaded like git send-email threads them (every patch answers the cover
 # letter), addressed from the series' MAINTAINERS snippet.  Message-Ids
-# derive from the series' content, so the same series always gives the same
-# mbox.  'make check' feeds it to git am and to b4 am (scripts/am-check.sh).
+# derive from the series' content, so the same series (and sender) always
+# gives the same mbox.  The sender's git identity replaces the placeholder,
+# as in 'make send'.  'make check' feeds it to git am and to b4 am (scripts/am-check.sh).
 mails=1
 . "$(dirname "$0")/lib.sh"
 snippet=$SNIPPET
@@ -17,5 +18,11 @@ stage_begin "mbox: cover letter + ${#patches[@]} patch(es) -> $mbox"
 to=$(recipients To | paste -sd, | sed 's/,/, /g')
 cc=$(recipients Cc | paste -sd, | sed 's/,/, /g')
 [ -n "$to" ] || die "${snippet#"$REPO_ROOT"/} names no To: recipient: run 'make maintainers SERIES=$SERIES'"
-mbox_write "$mbox" "kvm-sea-$V" "$to" "$cc" "$cover" "${patches[@]}"
+# the mails signed by the sender (git config), as 'make send' sends them
+me=$(mbox_sender)
+tmp=$(mktemp -d "$OUT/.mbox.XXXXXX")
+at_exit 'rm -rf "$tmp"'
+mails_as "$me" "$tmp" "$cover" "${patches[@]}"
+mapfile -t mails < <(ls "$tmp"/*.patch)
+mbox_write "$mbox" "kvm-sea-$V" "$to" "$cc" "${mails[@]}"
 stage_end

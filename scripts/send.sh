@@ -23,11 +23,9 @@ check_target_args send
 stage_begin "send: $([ "$real" = 1 ] && echo "REAL SEND" || echo "dry run") of ${#files[@]} mail(s)"
 
 placeholder="$SERIES_NAME <$SERIES_EMAIL>"
-name=$(git -C "$REPO_ROOT" config user.name || true)
-email=$(git -C "$REPO_ROOT" config user.email || true)
-me="$name <$email>"
-if [ -z "$name" ] || [ -z "$email" ] || [ "$me" = "$placeholder" ]; then
-	[ "$real" = 1 ] && die "no sender identity: git config gives '${name:-?} <${email:-?}>'.
+me=$(sender_identity)
+if [ -z "$me" ]; then
+	[ "$real" = 1 ] && die "no sender identity: git config gives none of yours.
   Set yours (git config --global user.name 'Your Name'; git config --global
   user.email you@example.org); it replaces the project's placeholder."
 	warn "git config gives no identity of yours: the dry run shows the placeholder
@@ -45,17 +43,7 @@ fi
 dir=$OUT/send
 mkdir -p "$LOGS"
 rm -rf "$dir" && mkdir -p "$dir"
-# sed: the placeholder as a literal, the sender's name as a literal replacement
-literal() { printf '%s' "$1" | sed 's/[][\.*^$|]/\\&/g'; }
-replacement() { printf '%s' "$1" | sed 's/[&|\\]/\\&/g'; }
-pat=$(literal "$placeholder") rep=$(replacement "$me")
-# and the cover letter's shortlog header, "Name (N):"
-npat=$(literal "$SERIES_NAME") nrep=$(replacement "${me% <*}")
-for f in "${files[@]}"; do
-	sed -e "s|^From: $pat\$|From: $rep|" \
-		-e "s|^Signed-off-by: $pat\$|Signed-off-by: $rep|" \
-		-e "s|^$npat (\([0-9]*\)):\$|$nrep (\1):|" "$f" >"$dir/$(basename "$f")"
-done
+mails_as "$me" "$dir" "${files[@]}"
 mapfile -t mails < <(find "$dir" -name '*.patch' | sort)
 
 cmd=(git send-email --from="$me" --confirm=never --suppress-cc=self)
