@@ -23,9 +23,17 @@
  *   SEA_RETRY   if 1, the task's SIGBUS handler returns instead of dying,
  *               so the read runs again: a guest that never gets past the
  *               abort.  Each SIGBUS prints "# sea_guest: SIGBUS, again".
+ *   SEA_BENCH   a number of rounds: instead of the checks, time a read of
+ *               SEA_GPA until the SIGBUS handler runs against a read of
+ *               SEA_MMIO (a device register kvmtool emulates), alternating,
+ *               and print the medians: "# sea_guest: bench ...".  Each
+ *               round reads another offset of the poisoned page: the same
+ *               abort at the same place, again and again, is what kvmtool
+ *               takes for a guest that cannot get past it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <setjmp.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -39,6 +47,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -129,6 +138,77 @@ static void reader(uint64_t gpa, const char *cpu)
 	_exit(3);
 }
 
+static sigjmp_buf bench_jmp;
+static struct timespec bench_sigbus;
+
+static void on_sigbus_bench(int sig __attribute__((unused)))
+{
+	clock_gettime(CLOCK_MONOTONIC, &bench_sigbus);
+	siglongjmp(bench_jmp, 1);
+}
+
+static volatile uint64_t *map_phys(uint64_t pa)
+{
+	uint8_t *map;
+	int fd = open("/dev/mem", O_RDONLY | O_SYNC);
+
+	if (fd < 0)
+		return NULL;
+	map = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, pa & ~(PAGE - 1));
+	close(fd);
+	return map == MAP_FAILED ? NULL : (volatile uint64_t *)(map + (pa & (PAGE - 1)));
+}
+
+static int64_t ns_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000000000LL + b->tv_nsec - a->tv_nsec;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* SEA_BENCH: the medians of ROUNDS poisoned reads and ROUNDS MMIO reads */
+static void bench(uint64_t gpa, const char *mmio_s, int rounds)
+{
+	volatile uint64_t *poison;
+	volatile uint8_t *mmio;
+	int64_t *sea = calloc(rounds, sizeof(*sea)), *dev = calloc(rounds, sizeof(*dev));
+	struct timespec t0, t1;
+	int i;
+
+	mknod("/dev/mem", S_IFCHR | 0600, makedev(1, 1));
+	poison = map_phys(gpa & ~(PAGE - 1));
+	mmio = mmio_s ? (volatile uint8_t *)map_phys(strtoull(mmio_s, NULL, 0)) : NULL;
+	tap(poison && mmio && sea && dev && rounds > 0,
+	    "bench set up: %d rounds, the poisoned page and SEA_MMIO %s mapped",
+	    rounds, mmio_s ? mmio_s : "(unset)");
+	if (fails)
+		return;
+	signal(SIGBUS, on_sigbus_bench);
+	for (i = 0; i < rounds; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		(void)*mmio;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		dev[i] = ns_between(&t0, &t1);
+
+		if (!sigsetjmp(bench_jmp, 1)) {
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			(void)poison[i % (PAGE / sizeof(*poison))];
+			tap(0, "round %d: the poisoned read returned", i);
+			return;
+		}
+		sea[i] = ns_between(&t0, &bench_sigbus);
+	}
+	qsort(sea, rounds, sizeof(*sea), cmp_i64);
+	qsort(dev, rounds, sizeof(*dev), cmp_i64);
+	printf("# sea_guest: bench %d rounds: sea %lld ns, mmio %lld ns (medians)\n", rounds,
+	       (long long)sea[rounds / 2], (long long)dev[rounds / 2]);
+}
+
 int main(void)
 {
 	const char *gpa_s = getenv("SEA_GPA"), *expect = getenv("SEA_EXPECT");
@@ -137,13 +217,17 @@ int main(void)
 	int fds[2], status;
 	pid_t pid;
 
-	printf("TAP version 13\n1..4\n");
+	printf("TAP version 13\n1..%d\n", getenv("SEA_BENCH") ? 1 : 4);
 	if (!gpa_s || !expect) {
 		printf("# SEA_GPA and SEA_EXPECT must be on the kernel command line\n");
 		fails = 1;
 		goto out;
 	}
 	gpa = strtoull(gpa_s, NULL, 0);
+	if (getenv("SEA_BENCH")) {
+		bench(gpa, getenv("SEA_MMIO"), atoi(getenv("SEA_BENCH")));
+		goto out;
+	}
 	retry = getenv("SEA_RETRY") && !strcmp(getenv("SEA_RETRY"), "1");
 	mknod("/dev/mem", S_IFCHR | 0600, makedev(1, 1));
 

@@ -27,6 +27,11 @@
 #      SError: the guest panics instead of looping for ever
 #   7  capability off (lkvm --no-sea-to-user): KVM injects an SError and the
 #      guest kernel panics; the picture the series exists to change
+# With SEA_KVMTOOL_BENCH=N in the environment (make bench, scripts/runs.env)
+# it runs the end-to-end figure instead: one guest times N poisoned reads
+# until its SIGBUS handler runs against N reads of a register of a UART
+# kvmtool emulates, alternating, and the line "# kvmtool-bench: ..." gives
+# the medians and their ratio against SEA_KVMTOOL_BENCH_GOAL.
 # A kernel report (BUG, WARNING, Oops, panic...) in the guest's console
 # fails cases 1-3.  The guest's console is printed, each line prefixed
 # with "# kvmtool-guest: " (scripts/boot.sh keeps those lines in
@@ -134,7 +139,40 @@ panicked() {
 	return 0
 }
 
+# the end-to-end figure (make bench)
+bench() {
+	rounds=$SEA_KVMTOOL_BENCH goal=${SEA_KVMTOOL_BENCH_GOAL:-0}
+	echo "1..1"
+	[ -d $params ] || insmod "$dir/sea_emul.ko" || { echo "Bail out! cannot load sea_emul.ko"; exit 1; }
+	arm 0 1
+	# the scratch register of kvmtool's second 8250 (ARM_MMIO_AREA +
+	# 0x1000, register 7): an MMIO exit that kvmtool answers, no side effect
+	guest bench 1 va "SEA_BENCH=$rounds SEA_MMIO=0x1001007"
+	set -- $(sed -n 's/^# sea_guest: bench [0-9]* rounds: sea \([0-9]*\) ns, mmio \([0-9]*\) ns.*/\1 \2/p' /tmp/bench.log)
+	why=
+	grep -q '^# sea_guest: PASS' /tmp/bench.log || why="$why; the guest's bench did not pass"
+	[ $# = 2 ] || why="$why; no figures from the guest"
+	[ "$(cat $params/dabt_count)" = "$rounds" ] ||
+		why="$why; the emulator converted $(cat $params/dabt_count) aborts, not $rounds"
+	[ "$(cat /tmp/bench.rc)" = 0 ] || why="$why; lkvm exited with $(cat /tmp/bench.rc)"
+	if [ $# = 2 ]; then
+		echo "# kvmtool-bench: $rounds rounds in a Linux guest under lkvm: poisoned read to SIGBUS handler $1 ns, MMIO read $2 ns (medians)"
+		awk -v s="$1" -v m="$2" -v g="$goal" 'BEGIN {
+			r = s / m
+			if (g > 0)
+				printf "# kvmtool-bench: ratio sea/mmio %.2f (goal: <= %.2f, %s)\n", r, g, r <= g ? "met" : "MISSED"
+			else
+				printf "# kvmtool-bench: ratio sea/mmio %.2f (no goal)\n", r
+		}'
+	fi
+	verdict bench "$rounds SEAs and MMIO reads timed in the guest"
+	echo 18446744073709551615 >$params/ipa	# disarm (-1)
+	[ "$fails" = 0 ]
+	exit
+}
+
 echo "TAP version 13"
+[ -n "${SEA_KVMTOOL_BENCH:-}" ] && [ -x "$dir/lkvm" ] && bench
 echo "1..7"
 if [ ! -x "$dir/lkvm" ]; then
 	for i in 1 2 3 4 5 6 7; do
