@@ -63,6 +63,7 @@
 #define EC_DABT_LOW	0x24
 #define EC_DABT_CUR	0x25
 #define EC_SERROR	0x2f
+#define EC_BRK64	0x3c
 #define FSC_EXTABT	0x10
 #define FSC_SECC	0x18
 

@@ -152,7 +152,7 @@ bench)
 	for m in ${modes//,/ }; do
 		BOOT_APPEND=$BENCH_APPEND boot_in "$m" "$BENCH_TESTS"
 		# the figures, as the bench printed them
-		grep -E '^# # (mmio|sea |exit|ratio|kvmtool-bench)' "$LOGS/boot-$m/console.log" |
+		grep -E '^# # (mmio|sea |exit|ioctl|trap|ratio|kvmtool-bench)' "$LOGS/boot-$m/console.log" |
 			sed 's/^# # /    /' | tee "$LOGS/bench-$m.txt"
 		! grep -q '^    ratio.*MISSED' "$LOGS/bench-$m.txt" ||
 			warn "$m: the SEA round trip missed its goal, sea/mmio <= $BENCH_GOAL (scripts/runs.env)"
