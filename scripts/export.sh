@@ -5,6 +5,9 @@
 # Deterministic: run twice, nothing changes.
 . "$(dirname "$0")/lib.sh"
 [ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
+op=$(tree_in_progress "$KSRC")
+[ -z "$op" ] || die "$K_SHOW is in the middle of $op: finish or abort it first
+  (a half-done history is not the series)"
 cover=$SERIES_DIR/cover-letter.txt
 [ -f "$cover" ] || die "$cover missing: its first line is the cover letter's subject, the rest its body"
 stage_begin "export: $K_SHOW -> $P_SHOW/"

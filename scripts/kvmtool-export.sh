@@ -8,6 +8,8 @@ tree=$KVMTOOL_TREE
 dest=$REPO_ROOT/kvmtool/patches
 cover=$REPO_ROOT/kvmtool/cover-letter.txt
 [ -d "$tree/.git" ] || die "no kvmtool tree: run 'make kvmtool' first (with KVMTOOL_SRC)"
+op=$(tree_in_progress "$tree")
+[ -z "$op" ] || die "${tree#"$REPO_ROOT"/} is in the middle of $op: finish or abort it first"
 tree_is_clean "$tree" ||
 	die "${tree#"$REPO_ROOT"/} has uncommitted changes: commit them first"
 n=$(git -C "$tree" rev-list --count kvmtool-base..HEAD)

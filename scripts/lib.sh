@@ -296,6 +296,24 @@ tree_is_applied() {
 }
 
 # tree_is_clean TREE [PATHSPEC...]: no uncommitted or untracked changes
+# tree_in_progress TREE: the git operation TREE is in the middle of (a
+# rebase, git am, a cherry-pick, a revert, a merge); nothing when none
+tree_in_progress() {
+	local g
+	g=$(git -C "$1" rev-parse --absolute-git-dir)
+	if [ -f "$g/rebase-apply/applying" ]; then
+		echo "git am"
+	elif [ -d "$g/rebase-merge" ] || [ -d "$g/rebase-apply" ]; then
+		echo "a rebase"
+	elif [ -f "$g/CHERRY_PICK_HEAD" ]; then
+		echo "a cherry-pick"
+	elif [ -f "$g/REVERT_HEAD" ]; then
+		echo "a revert"
+	elif [ -f "$g/MERGE_HEAD" ]; then
+		echo "a merge"
+	fi
+}
+
 tree_is_clean() {
 	local t=$1
 	shift

@@ -184,11 +184,6 @@ static struct kvm_vm *test_vm_create(struct kvm_vcpu **vcpu)
 	return vm;
 }
 
-/*
- * A VM whose vCPU has just exited with KVM_EXIT_MMIO on guest_mmio_code's
- * load, a data abort with FnV clear: KVM can vouch for FAR (mmio_gva) of a
- * data abort injected now, not for that of an instruction abort.
- */
 static uint64_t get_reg(struct kvm_vcpu *vcpu, uint64_t id)
 {
 	uint64_t val;
@@ -208,12 +203,39 @@ static uint64_t mmio_page_map(struct kvm_vm *vm)
 	return mmio_gpa;
 }
 
+/* mmio_vm_create() takes FEAT_LPA2 away from the VM */
+static bool mmio_drop_lpa2;
+
+/* 4K and 16K granules without 52-bit addresses, before the first run */
+static void vm_drop_lpa2(struct kvm_vcpu *vcpu)
+{
+	uint64_t id = KVM_ARM64_SYS_REG(SYS_ID_AA64MMFR0_EL1);
+	uint64_t val = get_reg(vcpu, id);
+
+	if (FIELD_GET(ID_AA64MMFR0_EL1_TGRAN4_MASK, val) == ID_AA64MMFR0_EL1_TGRAN4_52_BIT) {
+		val &= ~ID_AA64MMFR0_EL1_TGRAN4_MASK;
+		val |= FIELD_PREP(ID_AA64MMFR0_EL1_TGRAN4_MASK, ID_AA64MMFR0_EL1_TGRAN4_IMP);
+	}
+	if (FIELD_GET(ID_AA64MMFR0_EL1_TGRAN16_MASK, val) == ID_AA64MMFR0_EL1_TGRAN16_52_BIT) {
+		val &= ~ID_AA64MMFR0_EL1_TGRAN16_MASK;
+		val |= FIELD_PREP(ID_AA64MMFR0_EL1_TGRAN16_MASK, ID_AA64MMFR0_EL1_TGRAN16_IMP);
+	}
+	vcpu_set_reg(vcpu, id, val);
+}
+
+/*
+ * A VM whose vCPU has just exited with KVM_EXIT_MMIO on guest_mmio_code's
+ * load, a data abort with FnV clear: KVM can vouch for FAR (mmio_gva) of a
+ * data abort injected now, not for that of an instruction abort.
+ */
 static struct kvm_vm *mmio_vm_create(struct kvm_vcpu **vcpu)
 {
 	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_mmio_code);
 	struct kvm_run *run = (*vcpu)->run;
 	uint64_t mmio_gpa;
 
+	if (mmio_drop_lpa2)
+		vm_drop_lpa2(*vcpu);
 	install_handlers(vm, *vcpu, guest_abort_skip_handler);
 	mmio_gpa = mmio_page_map(vm);
 	vouched_iabt = false;
@@ -1004,6 +1026,36 @@ static const char *refusal(const struct vm_features *f, bool iabt, bool far_vouc
 	return NULL;
 }
 
+/*
+ * The branches of the architecture's table that depend on the VM: each must
+ * be hit in a run whose VMs can reach it (test_branches()).
+ */
+enum branch {
+	WU_TAKEN,		/* WU on a FEAT_RASv2 VM */
+	ECC_TAKEN,		/* a parity/ECC code on a VM without FEAT_RAS */
+	LEVEL_M1_TAKEN,		/* a level -1 walk on a FEAT_LPA2 VM */
+	LEVEL_M1_REFUSED,	/* a level -1 walk on a VM without FEAT_LPA2 */
+	NR_BRANCHES,
+};
+
+static int branch_hits[NR_BRANCHES];
+/* Which VMs test_syndromes() ran: RASv2, without RAS, LPA2, without LPA2 */
+static bool branch_vm[NR_BRANCHES];
+
+static void branch_count(const struct vm_features *f, bool taken, uint64_t iss)
+{
+	uint64_t fsc = iss & ESR_ISS_FSC;
+
+	if (taken && (iss & ESR_ISS_WU))
+		branch_hits[WU_TAKEN]++;
+	if (taken && arch_fsc[fsc].kind == FSC_ECC)
+		branch_hits[ECC_TAKEN]++;
+	if (taken && arch_fsc[fsc].lpa2)
+		branch_hits[LEVEL_M1_TAKEN]++;
+	if (!taken && arch_fsc[fsc].lpa2 && !f->lpa2)
+		branch_hits[LEVEL_M1_REFUSED]++;
+}
+
 /* The ISS fields combined in test_syndromes(), with every FSC */
 static const uint64_t combined_fields[] = {
 	ESR_ISS_WNR, ESR_ISS_CM, ESR_ISS_EA, ESR_ISS_FNV,
@@ -1031,6 +1083,7 @@ static bool check_syndrome(struct kvm_vcpu *vcpu, const struct vm_features *f,
 		 why ? why : "allowed");
 
 	abort_request(&ev, iabt, true, iss);
+	branch_count(f, !why, iss);
 	if (why) {
 		assert_rejected(vcpu, &ev, what);
 		return false;
@@ -1058,16 +1111,24 @@ static bool check_syndrome(struct kvm_vcpu *vcpu, const struct vm_features *f,
  * vCPU's last exception to EL2 is still that abort, whose FAR KVM vouches
  * for an abort of its class.
  */
-static void test_syndromes(bool iabt, bool after_iabt)
+static void test_syndromes(bool iabt, bool after_iabt, bool no_lpa2)
 {
 	static const uint64_t bases[] = { FSC_EXTABT, FSC_EXTABT | ESR_ISS_FNV };
 	int accepted = 0, refused = 0, fsc, comb, field, bit, b;
 	struct vm_features f;
 	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm = after_iabt ? iabt_vm_create(&vcpu) : mmio_vm_create(&vcpu);
+	struct kvm_vm *vm;
 	uint64_t iss;
 
+	mmio_drop_lpa2 = no_lpa2;
+	vm = after_iabt ? iabt_vm_create(&vcpu) : mmio_vm_create(&vcpu);
+	mmio_drop_lpa2 = false;
 	vm_features_read(vcpu, &f);
+	TEST_ASSERT(!no_lpa2 || !f.lpa2, "FEAT_LPA2 could not be taken from the VM");
+	branch_vm[WU_TAKEN] |= f.rasv2;
+	branch_vm[ECC_TAKEN] |= !f.ras;
+	branch_vm[LEVEL_M1_TAKEN] |= f.lpa2;
+	branch_vm[LEVEL_M1_REFUSED] |= !f.lpa2;
 
 	for (fsc = 0; fsc < 64; fsc++) {
 		for (comb = 0; comb < BIT(ARRAY_SIZE(combined_fields)); comb++) {
@@ -1108,13 +1169,35 @@ static void test_syndromes(bool iabt, bool after_iabt)
 	ksft_test_result_pass("%s ISS, %s exit: RAS %d RASv2 %d LPA2 %d, %d taken, %d refused\n",
 			      iabt ? "iabt" : "dabt", after_iabt ? "iabt" : "dabt",
 			      f.ras, f.rasv2, f.lpa2, accepted, refused);
-	/* What the VM lacks, the table was not tested with */
-	if (!f.rasv2)
-		ksft_print_msg("not exercised: WU accepted (FEAT_RASv2)\n");
-	if (f.ras)
-		ksft_print_msg("not exercised: parity/ECC FSCs accepted (a VM without FEAT_RAS)\n");
-	if (!f.lpa2)
-		ksft_print_msg("not exercised: level -1 FSCs accepted (FEAT_LPA2)\n");
+}
+
+/*
+ * Each VM-dependent branch of the table was hit, or no VM of this run could
+ * reach it: then it is a SKIP that names it.
+ */
+static void test_branches(void)
+{
+	static const char *const what[NR_BRANCHES] = {
+		[WU_TAKEN] = "WU taken on a FEAT_RASv2 VM",
+		[ECC_TAKEN] = "parity/ECC FSCs taken on a VM without FEAT_RAS",
+		[LEVEL_M1_TAKEN] = "level -1 FSCs taken on a FEAT_LPA2 VM",
+		[LEVEL_M1_REFUSED] = "level -1 FSCs refused on a VM without FEAT_LPA2",
+	};
+	static const char *const why[NR_BRANCHES] = {
+		[WU_TAKEN] = "no VM with FEAT_RASv2: the host lacks it",
+		[ECC_TAKEN] = "no VM without FEAT_RAS: the host has it, and KVM does not let ID_AA64PFR0_EL1.RAS be lowered",
+		[LEVEL_M1_TAKEN] = "no VM with FEAT_LPA2: the host lacks it",
+		[LEVEL_M1_REFUSED] = "no VM without FEAT_LPA2",
+	};
+	int b;
+
+	for (b = 0; b < NR_BRANCHES; b++) {
+		if (!branch_vm[b])
+			ksft_test_result_skip("%s: %s\n", what[b], why[b]);
+		else
+			ksft_test_result(branch_hits[b] > 0, "%s: %d cases\n", what[b],
+					 branch_hits[b]);
+	}
 }
 
 static void test_rejected_requests(void)
@@ -1308,7 +1391,7 @@ int main(void)
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ARM_INJECT_EXT_IABT));
 
 	ksft_print_header();
-	ksft_set_plan(20);
+	ksft_set_plan(25);
 
 	test_iabt_without_exit();
 	test_dabt_after_exit();
@@ -1320,10 +1403,12 @@ int main(void)
 	test_far_rule_after_mmio();
 	test_not_an_abort_last();
 	test_reset_forgets();
-	test_syndromes(false, false);
-	test_syndromes(true, false);
-	test_syndromes(true, true);
-	test_syndromes(false, true);
+	test_syndromes(false, false, false);
+	test_syndromes(true, false, false);
+	test_syndromes(true, true, false);
+	test_syndromes(false, true, false);
+	test_syndromes(false, false, true);
+	test_branches();
 	test_rejected_requests();
 	test_zero_or_one();
 	test_serror_and_abort();
