@@ -1173,7 +1173,8 @@ static void test_syndromes(bool iabt, bool after_iabt, bool no_lpa2)
 
 /*
  * Each VM-dependent branch of the table was hit, or no VM of this run could
- * reach it: then it is a SKIP that names it.
+ * reach it: then it is a SKIP that names it.  (A VM without FEAT_RAS cannot
+ * be made on a host that has it: ID_AA64PFR0_EL1.RAS is not writable.)
  */
 static void test_branches(void)
 {
@@ -1185,7 +1186,7 @@ static void test_branches(void)
 	};
 	static const char *const why[NR_BRANCHES] = {
 		[WU_TAKEN] = "no VM with FEAT_RASv2: the host lacks it",
-		[ECC_TAKEN] = "no VM without FEAT_RAS: the host has it, and KVM does not let ID_AA64PFR0_EL1.RAS be lowered",
+		[ECC_TAKEN] = "no VM without FEAT_RAS: the host has it, KVM keeps it",
 		[LEVEL_M1_TAKEN] = "no VM with FEAT_LPA2: the host lacks it",
 		[LEVEL_M1_REFUSED] = "no VM without FEAT_LPA2",
 	};
