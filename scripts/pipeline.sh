@@ -156,6 +156,8 @@ bench)
 			sed 's/^# # /    /' | tee "$LOGS/bench-$m.txt"
 		! grep -q '^    ratio.*MISSED' "$LOGS/bench-$m.txt" ||
 			warn "$m: the SEA round trip missed its goal, sea/mmio <= $BENCH_GOAL (scripts/runs.env)"
+		grep -q '^    kvmtool-bench: ratio' "$LOGS/bench-$m.txt" ||
+			warn "$m: no figure in a Linux guest under kvmtool: lkvm was not built (KVMTOOL_SRC, see README)"
 		! grep -q '^    kvmtool-bench: ratio.*MISSED' "$LOGS/bench-$m.txt" ||
 			warn "$m: the SEA in a Linux guest under kvmtool missed its goal, sea/mmio <= $KVMTOOL_BENCH_GOAL (scripts/runs.env)"
 	done
