@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The kvmtool test's parts: a static arm64 lkvm built from the pinned
 # kvmtool source plus our kvmtool patches (kvmtool/patches/), the guest's
-# initramfs (kvmtool/guest/sea_guest.c as its /init), installed with the
+# initramfs (kvmtool/guest/sea_guest.c as its /init, and sea_exec.ko, a
+# test module for the guest kernel), installed with the
 # test (kvmtool/test/sea_kvmtool.sh) and the kernel Image, which serves as
 # host and guest, in out/kselftest/kvm.
 # The source: KVMTOOL_SRC, a tarball of the pinned commit (sha256 checked)
@@ -96,15 +97,19 @@ run_logged "$LOGS/kvmtool-build.log" make -C "$tree" -j"$JOBS" ARCH=arm64 \
 	CROSS_COMPILE="$CROSS" LIBFDT_DIR="$fdt" lkvm-static ||
 	die "lkvm does not build: see $LOGS/kvmtool-build.log"
 
-# the guest: its /init and a /dev for the console
+# the guest: its /init, the module that lets it execute a page it does
+# not own (kvmtool/guest/sea_exec.c) and a /dev for the console
 gdir=$OUT/kvmtool-guest
 rm -rf "$gdir"
 mkdir -p "$gdir"
 run_logged "$LOGS/kvmtool-guest-build.log" "${CROSS}gcc" -static -O2 -Wall -Wextra -Werror \
 	-o "$gdir/init" "$REPO_ROOT/kvmtool/guest/sea_guest.c" ||
 	die "the guest program does not build: see $LOGS/kvmtool-guest-build.log"
+build_test_module "$REPO_ROOT/kvmtool/guest/sea_exec.c" "$gdir/sea_exec" \
+	"$LOGS/kvmtool-guest-module.log"
 printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
-	"file /init $gdir/init 0755 0 0" >"$gdir/spec"
+	"file /init $gdir/init 0755 0 0" \
+	"file /sea_exec.ko $gdir/sea_exec/sea_exec.ko 0644 0 0" >"$gdir/spec"
 "$gen" "$gdir/spec" | gzip -n -1 >"$gdir/guest.cpio.gz"
 
 mkdir -p "$kt/sea_kvmtool.d"

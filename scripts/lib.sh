@@ -518,16 +518,23 @@ am_series() {
 	rm -f "$log"
 }
 
-# build_emulator_module DIR LOG: build emulator/sea_emul.ko (test-only) in
-# DIR against the kernel build in $KBUILD; Kbuild writes its objects next to
-# the sources, so DIR gets a copy of them.
-build_emulator_module() {
-	local mod=$1 log=$2
+# build_test_module SOURCE DIR LOG: build the test-only module SOURCE (a
+# .c file of emulator/ or kvmtool/guest/) against the pipeline's kernel
+# build, in DIR (emptied first); warnings fail it
+build_test_module() {
+	local src=$1 mod=$2 log=$3 name
+	name=$(basename "$src" .c)
 	rm -rf "$mod"
 	mkdir -p "$mod"
-	cp "$REPO_ROOT/emulator/sea_emul.c" "$REPO_ROOT/emulator/Kbuild" "$mod/"
+	cp "$src" "$mod/"
+	echo "obj-m := $name.o" >"$mod/Kbuild"
 	run_logged "$log" kmake W=1 M="$mod" modules
-	! grep -q 'warning:' "$log" || die "sea_emul.c builds with warnings: see $log"
+	! grep -q 'warning:' "$log" || die "$name.c builds with warnings: see $log"
+}
+
+# build_emulator_module DIR LOG: emulator/sea_emul.ko in DIR
+build_emulator_module() {
+	build_test_module "$REPO_ROOT/emulator/sea_emul.c" "$@"
 }
 
 # cover_letter_fill LETTER TEXT: put into the cover letter that git

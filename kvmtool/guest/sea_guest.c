@@ -19,6 +19,11 @@
  *               kernel known to replay whatever FAR_EL2 held); bits 63:56
  *               are not compared, Linux clears the tag bits of FAR for an
  *               external abort (they are UNKNOWN)
+ *   SEA_FETCH   if 1, the task jumps to SEA_GPA instead of reading it:
+ *               /sea_exec.ko (kvmtool/guest/sea_exec.c) maps the page for
+ *               it as executable memory, through its device in a devtmpfs
+ *               on /devtmpfs (the kernel must not own the page: boot with
+ *               mem= below it); the abort is an instruction abort
  *   SEA_CPU     the CPU the reading task runs on (default: any)
  *   SEA_RETRY   if 1, the task's SIGBUS handler returns instead of dying,
  *               so the read runs again: a guest that never gets past the
@@ -43,8 +48,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -77,7 +84,7 @@ struct report {
 	uint64_t va;		/* the address it read */
 };
 
-static int report_fd, retry;
+static int report_fd, retry, fetch;
 static struct report rep;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc __attribute__((unused)))
@@ -116,26 +123,48 @@ static void reader(uint64_t gpa, const char *cpu)
 		}
 	}
 	sigaction(SIGBUS, &sa, NULL);
-	fd = open("/dev/mem", O_RDONLY | O_SYNC);
+	fd = open(fetch ? "/devtmpfs/sea_exec" : "/dev/mem", O_RDONLY | O_SYNC);
 	if (fd < 0) {
-		printf("# open /dev/mem: %s\n", strerror(errno));
+		printf("# open %s: %s\n", fetch ? "/devtmpfs/sea_exec" : "/dev/mem", strerror(errno));
 		_exit(2);
 	}
-	map = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, gpa & ~(PAGE - 1));
+	map = mmap(NULL, PAGE, fetch ? PROT_READ | PROT_EXEC : PROT_READ, MAP_SHARED, fd,
+		   fetch ? 0 : gpa & ~(PAGE - 1));
 	if (map == MAP_FAILED) {
-		printf("# mmap /dev/mem at 0x%llx: %s\n", (unsigned long long)gpa, strerror(errno));
+		printf("# mmap of GPA 0x%llx: %s\n", (unsigned long long)gpa, strerror(errno));
 		_exit(2);
 	}
 	p = (volatile uint64_t *)(map + (gpa & (PAGE - 1)));
 	rep.va = (uint64_t)p;
-	printf("# task %d reads GPA 0x%llx at VA %p on CPU %d\n", getpid(),
-	       (unsigned long long)gpa, p, sched_getcpu());
+	printf("# task %d %s GPA 0x%llx at VA %p on CPU %d\n", getpid(),
+	       fetch ? "jumps to" : "reads", (unsigned long long)gpa, p, sched_getcpu());
 	fflush(stdout);
 	/* the line out before the abort, not mixed with kvmtool's */
 	tcdrain(1);
-	(void)*p;
-	printf("# the read returned: no abort\n");
+	if (fetch)
+		((void (*)(void))p)();
+	else
+		(void)*p;
+	printf("# the %s returned: no abort\n", fetch ? "call" : "read");
 	_exit(3);
+}
+
+/* SEA_FETCH: load sea_exec.ko, which maps GPA for the task to jump to */
+static void fetch_setup(uint64_t gpa)
+{
+	char args[40];
+	int fd;
+
+	snprintf(args, sizeof(args), "pa=0x%llx", (unsigned long long)gpa);
+	fd = open("/sea_exec.ko", O_RDONLY);
+	if (fd < 0 || syscall(SYS_finit_module, fd, args, 0))
+		printf("# load /sea_exec.ko %s: %s\n", args, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	/* the module's device node; not procfs, which is noexec */
+	mkdir("/devtmpfs", 0755);
+	if (mount("devtmpfs", "/devtmpfs", "devtmpfs", 0, NULL))
+		printf("# mount devtmpfs: %s\n", strerror(errno));
 }
 
 static sigjmp_buf bench_jmp;
@@ -229,7 +258,10 @@ int main(void)
 		goto out;
 	}
 	retry = getenv("SEA_RETRY") && !strcmp(getenv("SEA_RETRY"), "1");
+	fetch = getenv("SEA_FETCH") && !strcmp(getenv("SEA_FETCH"), "1");
 	mknod("/dev/mem", S_IFCHR | 0600, makedev(1, 1));
+	if (fetch)
+		fetch_setup(gpa);
 
 	if (pipe(fds))
 		return 1;
@@ -243,8 +275,8 @@ int main(void)
 	waitpid(pid, &status, 0);
 
 	tap(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS,
-	    "the task that read GPA 0x%llx died of SIGBUS (status 0x%x)",
-	    (unsigned long long)gpa, status);
+	    "the task that %s GPA 0x%llx died of SIGBUS (status 0x%x)",
+	    fetch ? "jumped to" : "read", (unsigned long long)gpa, status);
 	tap(got.signo == SIGBUS && got.code == BUS_OBJERR,
 	    "its SIGBUS has si_code BUS_OBJERR (signal %d, code %d)", got.signo, got.code);
 	if (!strcmp(expect, "va"))

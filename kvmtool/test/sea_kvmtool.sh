@@ -14,18 +14,23 @@
 #      junk address)
 #   3  a 2-vCPU guest, the task on vCPU 1: kvmtool names vCPU 1, the same
 #      outcome as 1
-#   4  KVM refuses the replay (the emulator's "refuse=1", as a kernel that
+#   4  an instruction fetch: a 512 MiB guest booted with mem=256M jumps to
+#      a page above 256M that guest module sea_exec.ko maps for it (nothing
+#      ever touched it, so the fetch faults at stage 2); kvmtool replays an
+#      instruction abort, the task dies of SIGBUS with si_addr the address
+#      it jumped to
+#   5  KVM refuses the replay (the emulator's "refuse=1", as a kernel that
 #      cannot replay answers): kvmtool injects the SError the guest got
 #      before the exit existed, and says so; the guest panics as it did
-#   5  KVM refuses every KVM_SET_VCPU_EVENTS ("refuse=2"), a 2-vCPU guest,
+#   6  KVM refuses every KVM_SET_VCPU_EVENTS ("refuse=2"), a 2-vCPU guest,
 #      the task on vCPU 1: kvmtool stops the whole VM at once and exits
 #      with 128 (its die()), not a timeout, not 0
-#   6  the task's SIGBUS handler returns, so the read aborts again and
+#   7  the task's SIGBUS handler returns, so the read aborts again and
 #      again: kvmtool replays it exactly as many times as its limit
 #      (SEA_MAX_REPLAYS of the patched arm/aarch64/kvm-cpu.c, in
 #      sea_kvmtool.d/max_replays), logs the repeat once, then injects an
 #      SError: the guest panics instead of looping for ever
-#   7  capability off (lkvm --no-sea-to-user): KVM injects an SError and the
+#   8  capability off (lkvm --no-sea-to-user): KVM injects an SError and the
 #      guest kernel panics; the picture the series exists to change
 # With SEA_KVMTOOL_BENCH=N in the environment (make bench, scripts/runs.env)
 # it runs the end-to-end figure instead: one guest times N poisoned reads
@@ -33,20 +38,20 @@
 # kvmtool emulates, alternating, and the line "# kvmtool-bench: ..." gives
 # the medians and their ratio against SEA_KVMTOOL_BENCH_GOAL.
 # A kernel report (BUG, WARNING, Oops, panic...) in the guest's console
-# fails cases 1-3.  The guest's console is printed, each line prefixed
+# fails cases 1-4.  The guest's console is printed, each line prefixed
 # with "# kvmtool-guest: " (scripts/boot.sh keeps those lines in
 # out/logs/kvmtool-guest.log).
 # Files, next to this script: lkvm (static), sea_emul.ko,
 # sea_kvmtool.d/Image (the same kernel as the host's),
-# sea_kvmtool.d/guest.cpio.gz (kvmtool/guest/sea_guest.c as /init) and
-# sea_kvmtool.d/max_replays.
+# sea_kvmtool.d/guest.cpio.gz (kvmtool/guest/sea_guest.c as /init, with
+# sea_exec.ko) and sea_kvmtool.d/max_replays.
 
 dir=$(dirname "$0")
 d=$dir/sea_kvmtool.d
 params=/sys/module/sea_emul/parameters
 # outside the guest's RAM (kvmtool puts it at 0x80000000, 128 MiB here) and
 # every device kvmtool emulates: a read of it is a stage-2 fault on no memslot
-gpa=0xa0000000
+gpa=0xa0000000 gpa_read=0xa0000000 mb=128
 report='BUG:|WARNING:|Oops|Kernel panic|Call trace:|Unable to handle|SError'
 fails=0 n=0
 
@@ -75,7 +80,7 @@ guest() {
 	# killed: a normal run takes a few seconds (the 7 runs stay within
 	# the kselftest runner's 120 s for a test)
 	HOME=/tmp timeout -s KILL 40 "$dir/lkvm" run -k "$d/Image" -i "$d/guest.cpio.gz" \
-		-m 128 -c "$2" --console serial --network mode=none $5 \
+		-m "$mb" -c "$2" --console serial --network mode=none $5 \
 		-p "console=ttyS0 panic=-1 SEA_GPA=$gpa SEA_EXPECT=$3 $4" \
 		</dev/null >"/tmp/$1.log" 2>&1
 	echo $? >"/tmp/$1.rc"
@@ -102,29 +107,35 @@ verdict() {
 	fi
 }
 
-# survived NAME EXPECT WHAT VCPU: the checks of a run the guest must survive
+# survived NAME EXPECT WHAT VCPU [fetch]: the checks of a run the guest must
+# survive (the task read, or with "fetch" jumped to, $gpa)
 survived() {
 	rc=$(cat "/tmp/$1.rc") why=
+	if [ "${5:-}" = fetch ]; then
+		access="an instruction fetch" did="jumps to" counter=iabt_count
+	else
+		access="a data access" did=reads counter=dabt_count
+	fi
 	grep -q '^# sea_guest: PASS' "/tmp/$1.log" || why="$why; the guest's checks did not pass"
 	grep -q '^not ok' "/tmp/$1.log" && why="$why; a guest check failed"
 	grep -Eq "$report" "/tmp/$1.log" && why="$why; a kernel report in the guest's console"
 	[ "$(count "$1" 'synchronous external abort on')" = 1 ] ||
 		why="$why; kvmtool logged $(count "$1" 'synchronous external abort on') aborts, not 1"
-	grep -q "vCPU $4: synchronous external abort on a data access: esr 0x[0-9a-f]*, $3" "/tmp/$1.log" ||
-		why="$why; kvmtool did not log the abort on vCPU $4 with '$3'"
-	grep -q "reads GPA $gpa at VA 0x[0-9a-f]* on CPU $4\$" "/tmp/$1.log" ||
-		why="$why; the task did not read on CPU $4"
-	[ "$(cat $params/dabt_count)" = 1 ] ||
-		why="$why; the emulator converted $(cat $params/dabt_count) aborts, not 1"
+	grep -q "vCPU $4: synchronous external abort on $access: esr 0x[0-9a-f]*, $3" "/tmp/$1.log" ||
+		why="$why; kvmtool did not log the abort on $access on vCPU $4 with '$3'"
+	grep -q "$did GPA $gpa at VA 0x[0-9a-f]* on CPU $4\$" "/tmp/$1.log" ||
+		why="$why; the task did not run on CPU $4"
+	[ "$(cat $params/$counter)" = 1 ] ||
+		why="$why; the emulator converted $(cat $params/$counter) aborts ($counter), not 1"
 	if [ "$2" = va ]; then
-		# the gva kvmtool reports is the address the task read
-		va=$(sed -n "s/.*reads GPA $gpa at VA \(0x[0-9a-f]*\) .*/\1/p" "/tmp/$1.log")
-		logged=$(sed -n 's/.*abort on a data access: esr 0x[0-9a-f]*, gva \(0x[0-9a-f]*\),.*/\1/p' "/tmp/$1.log")
+		# the gva kvmtool reports is the address the task read or jumped to
+		va=$(sed -n "s/.*$did GPA $gpa at VA \(0x[0-9a-f]*\) .*/\1/p" "/tmp/$1.log")
+		logged=$(sed -n "s/.*abort on $access: esr 0x[0-9a-f]*, gva \(0x[0-9a-f]*\),.*/\1/p" "/tmp/$1.log")
 		[ -n "$va" ] && [ "$va" = "$logged" ] ||
-			why="$why; kvmtool's gva '$logged' is not the address the task read, '$va'"
+			why="$why; kvmtool's gva '$logged' is not the address the task used, '$va'"
 	fi
 	[ "$rc" = 0 ] || why="$why; lkvm exited with $rc"
-	verdict "$1" "the reading task on vCPU $4 got SIGBUS (si_addr as $2), the guest lived on"
+	verdict "$1" "the task on vCPU $4 ($did GPA $gpa) got SIGBUS (si_addr as $2), the guest lived on"
 }
 
 # timed_out NAME: timeout killed lkvm (SIGKILL: 137)
@@ -173,9 +184,9 @@ bench() {
 
 echo "TAP version 13"
 [ -n "${SEA_KVMTOOL_BENCH:-}" ] && [ -x "$dir/lkvm" ] && bench
-echo "1..7"
+echo "1..8"
 if [ ! -x "$dir/lkvm" ]; then
-	for i in 1 2 3 4 5 6 7; do
+	for i in 1 2 3 4 5 6 7 8; do
 		echo "ok $i # SKIP no lkvm: kvmtool was not built (KVMTOOL_SRC, see README)"
 	done
 	exit 4
@@ -199,6 +210,14 @@ survived fnv "$expect" "gva unknown, gpa unknown" 0
 arm 0 1
 guest vcpu1 2 va SEA_CPU=1
 survived vcpu1 va "gva 0x[0-9a-f]*, gpa $gpa" 1
+
+# above the guest kernel's mem=256M, below the 512 MiB kvmtool gives it
+# (kvmtool loads the DTB and the initrd below 256M): never touched
+gpa=0x98000000 mb=512
+arm 0 1
+guest fetch 1 va "SEA_FETCH=1 mem=256M"
+survived fetch va "gva 0x[0-9a-f]*, gpa $gpa" 0 fetch
+gpa=$gpa_read mb=128
 
 arm 0 1 1
 guest refused 1 va
