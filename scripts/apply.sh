@@ -21,8 +21,8 @@ if [ -n "$kdir" ]; then
 	stage_begin "apply: onto $kdir"
 	git -C "$kdir" rev-parse --git-dir >/dev/null 2>&1 ||
 		die "KDIR=$kdir is not a git tree"
-	[ ! -d "$(git -C "$kdir" rev-parse --git-path rebase-apply)" ] ||
-		die "$kdir has a 'git am' or rebase in progress: finish or abort it first"
+	op=$(tree_in_progress "$kdir")
+	[ -z "$op" ] || die "$kdir is in the middle of $op: finish or abort it first"
 	[ -z "$(git -C "$kdir" status --porcelain --untracked-files=no)" ] ||
 		die "$kdir has uncommitted changes: commit or stash them first"
 	am_all "$kdir"

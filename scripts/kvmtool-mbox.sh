@@ -8,11 +8,5 @@ mapfile -t mails < <(ls "$REPO_ROOT"/kvmtool/patches/*.patch 2>/dev/null)
 [ "${#mails[@]}" -gt 1 ] || die "no kvmtool patches in kvmtool/patches/: run 'make kvmtool-export'"
 mbox=${1:-$OUT_ROOT/kvmtool-sea-v$KVMTOOL_VERSION.mbox}
 stage_begin "kvmtool-mbox: ${#mails[@]} mail(s) -> $mbox"
-# the mails signed by the sender (git config), as 'make send' does it
-me=$(mbox_sender)
-tmp=$(mktemp -d "$OUT_ROOT/.kvmtool-mbox.XXXXXX")
-at_exit 'rm -rf "$tmp"'
-mails_as "$me" "$tmp" "${mails[@]}"
-mapfile -t mails < <(ls "$tmp"/*.patch)
 mbox_write "$mbox" "kvmtool-sea-v$KVMTOOL_VERSION" "$KVMTOOL_TO" "$KVMTOOL_CC" "${mails[@]}"
 stage_end

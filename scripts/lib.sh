@@ -295,7 +295,6 @@ tree_is_applied() {
 	[ -d "$1/.git" ] && [ "$(head -n 1 "$1/.git/kvm-sea-applied" 2>/dev/null)" = "$2" ]
 }
 
-# tree_is_clean TREE [PATHSPEC...]: no uncommitted or untracked changes
 # tree_in_progress TREE: the git operation TREE is in the middle of (a
 # rebase, git am, a cherry-pick, a revert, a merge); nothing when none
 tree_in_progress() {
@@ -314,6 +313,7 @@ tree_in_progress() {
 	fi
 }
 
+# tree_is_clean TREE [PATHSPEC...]: no uncommitted or untracked changes
 tree_is_clean() {
 	local t=$1
 	shift
@@ -599,12 +599,19 @@ mbox_sender() {
 
 # mbox_write MBOX MSGID-PREFIX TO CC MAIL...: the MAILs (format-patch files,
 # the cover letter first) as one mbox, threaded as git send-email threads
-# them (every patch answers the first mail), addressed TO and CC.
-# Message-Ids are MSGID-PREFIX, a hash of the mails and the mail's number:
-# the same mails always give the same mbox.
+# them (every patch answers the first mail), addressed TO and CC, signed
+# by the sender (mbox_sender, mails_as).  Message-Ids are MSGID-PREFIX, a
+# hash of the mails and the mail's number: the same mails and sender always
+# give the same mbox.
 mbox_write() {
-	local mbox=$1 prefix=$2 to=$3 cc=$4 id n=0 f
+	local mbox=$1 prefix=$2 to=$3 cc=$4 id n=0 f signed
 	shift 4
+	# the mails signed by the sender (git config), as 'make send' signs them
+	mkdir -p "$OUT_ROOT"
+	signed=$(mktemp -d "$OUT_ROOT/.mbox.XXXXXX")
+	at_exit "rm -rf '$signed'"
+	mails_as "$(mbox_sender)" "$signed" "$@"
+	set -- "$signed"/*.patch
 	id=$(cat "$@" | sha256sum | cut -c1-16)
 	msgid() { printf '<%s-%s-%d@example.invalid>' "$prefix" "$id" "$1"; }
 	mkdir -p "$(dirname "$mbox")"

@@ -18,11 +18,5 @@ stage_begin "mbox: cover letter + ${#patches[@]} patch(es) -> $mbox"
 to=$(recipients To | paste -sd, | sed 's/,/, /g')
 cc=$(recipients Cc | paste -sd, | sed 's/,/, /g')
 [ -n "$to" ] || die "${snippet#"$REPO_ROOT"/} names no To: recipient: run 'make maintainers SERIES=$SERIES'"
-# the mails signed by the sender (git config), as 'make send' sends them
-me=$(mbox_sender)
-tmp=$(mktemp -d "$OUT/.mbox.XXXXXX")
-at_exit 'rm -rf "$tmp"'
-mails_as "$me" "$tmp" "$cover" "${patches[@]}"
-mapfile -t mails < <(ls "$tmp"/*.patch)
-mbox_write "$mbox" "kvm-sea-$V" "$to" "$cc" "${mails[@]}"
+mbox_write "$mbox" "kvm-sea-$V" "$to" "$cc" "$cover" "${patches[@]}"
 stage_end
