@@ -81,7 +81,7 @@ guest() {
 	# the kselftest runner's 120 s for a test)
 	HOME=/tmp timeout -s KILL 40 "$dir/lkvm" run -k "$d/Image" -i "$d/guest.cpio.gz" \
 		-m "$mb" -c "$2" --console serial --network mode=none $5 \
-		-p "console=ttyS0 panic=-1 SEA_GPA=$gpa SEA_EXPECT=$3 $4" \
+		-p "console=ttyS0 loglevel=5 panic=-1 SEA_GPA=$gpa SEA_EXPECT=$3 $4" \
 		</dev/null >"/tmp/$1.log" 2>&1
 	echo $? >"/tmp/$1.rc"
 	echo 0 >$params/refuse
