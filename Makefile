@@ -63,7 +63,7 @@ docs:                   ## gate: Sphinx SPHINXDIRS=virt, no new warnings
 	@$(S)/run.sh docs
 uapi:                   ## gate: headers_install, UAPI header test, ABI asserts
 	@$(S)/run.sh uapi
-export:                 ## write out/SERIES/linux's commits to patches/SERIES/ (+ cover letter, mirror)
+export:                 ## write out/SERIES/linux's commits to patches/SERIES/ (+ its prerequisite's, cover letter, mirror)
 	@$(S)/export.sh
 mbox:                   ## cover letter + patches as one threaded mbox (out/)
 	@$(S)/run.sh mbox
@@ -102,8 +102,8 @@ help:                   ## this list
 	@echo 'variables:'
 	@echo '  SERIES=NAME  one series: $(shell awk '!/^\#/ && NF { print $$1 }' $(S)/series.list | paste -sd' ' -)'
 	@echo '               (scripts/series.list; make and make check run them all;'
-	@echo '               maintainers, mbox and send take the one for the list,'
-	@echo '               $(shell awk '!/^\#/ && $$2 == "send" { print $$1 }' $(S)/series.list), every other target the first)'
+	@echo '               maintainers, mbox and send take those for the list, in'
+	@echo '               turn: $(shell awk '!/^\#/ && $$2 == "send" { print $$1 }' $(S)/series.list | paste -sd' ' -); every other target the first)'
 	@echo '  KDIR=DIR     make apply: your own kernel git tree'
 	@echo '  TESTS=a,b    make boot: run these tests instead of the series'"'"' tests.list'
 	@echo '  MODES=a,b    KVM modes to boot in (scripts/qemu.env): make check runs every'

@@ -171,6 +171,8 @@ static inline bool vm_has_ras(struct kvm_vcpu *vcpu)
  * to the tests).  A test expects the kernel's known behaviour instead and
  * says so; it fails if the gap is gone, so that the list stays true.
  *   fnv   FnV is not set on an injected abort whose FAR is unknown
+ *   iabt  no instruction-abort injection (KVM_CAP_ARM_INJECT_EXT_IABT):
+ *         kvmtool/test/sea_kvmtool.sh expects kvmtool's SError instead
  * and the ones sea_fuzz.c lists (iss1tw, order, a32serr, a32fresh).
  */
 static inline bool kernel_gap(const char *name)

@@ -2,6 +2,8 @@
 # Apply patches/ with 'git am'.
 #   scripts/apply.sh            onto out/linux, a clone of the pinned base
 #   scripts/apply.sh KDIR       onto the user's own kernel tree (must be clean)
+# A series based on another one (PREREQ_SERIES) gets that one's patches
+# first; in out/linux a branch of its name marks where they end.
 # A failed 'git am' is aborted, so the tree is back where it started, and the
 # error names the patch and the file that did not apply.
 . "$(dirname "$0")/lib.sh"
@@ -9,9 +11,19 @@ need_cmd git
 
 kdir=${1:-}
 mapfile -t patches < <(series_patches)
+mapfile -t prereq < <(prereq_patches)
+[ -z "$PREREQ_SERIES" ] || [ "${#prereq[@]}" -gt 0 ] ||
+	die "$P_SHOW is based on patches/$PREREQ_SERIES/, which holds no patch"
 
-# am_all DIR: git am every patch of patches/ in DIR
+# am_all DIR: git am every patch of patches/ in DIR, those of the series it
+# is based on first (prereq_tip: the last of those)
+prereq_tip=
 am_all() {
+	if [ -n "$PREREQ_SERIES" ]; then
+		am_series "$1" "patches/$PREREQ_SERIES/ (the series $SERIES is based on)" "${prereq[@]}"
+		prereq_tip=$(git -C "$1" rev-parse HEAD)
+		msg "applied ${#prereq[@]} patch(es) of $PREREQ_SERIES, the prerequisite"
+	fi
 	[ "${#patches[@]}" -gt 0 ] || { msg "$P_SHOW/ is empty: nothing to apply"; return 0; }
 	am_series "$1" "the series" "${patches[@]}"
 	msg "applied ${#patches[@]} patch(es)"
@@ -84,6 +96,7 @@ am_all "$tree"
 git fetch -q "$tree" HEAD
 git update-index --no-skip-worktree .gitignore
 git checkout -q -f -B sea FETCH_HEAD
+[ -z "$prereq_tip" ] || git branch -q -f "$PREREQ_SERIES" "$prereq_tip"
 git clean -q -fdx -e /.git
 # Debian's .gitignore ends by ignoring every top-level path, which would hide
 # the files the series creates from 'git status'.  Drop that stanza in the

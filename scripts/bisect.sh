@@ -17,10 +17,13 @@
 . "$(dirname "$0")/lib.sh"
 [ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
 [ -f "$KBUILD/.config" ] || die "no kernel config: run 'make build' first"
-mapfile -t commits < <(git -C "$KSRC" rev-list --reverse "$(base_commit)..HEAD")
+# A series based on another starts from that one's last commit, which its
+# own bisect gate built: the step before this series' first patch.
+from=$(series_from)
+mapfile -t commits < <(git -C "$KSRC" rev-list --reverse "$from..HEAD")
 mapfile -t dirs < <(series_dirs)
 mapfile -t files < <(series_files)
-stage_begin "bisect: build the base and each of ${#commits[@]} patch(es), W=1"
+stage_begin "bisect: build the ${PREREQ_SERIES:+tip of }${PREREQ_SERIES:-base} and each of ${#commits[@]} patch(es), W=1"
 # diagnostics in the files and directories named above, as a grep pattern
 scope=$(printf '%s\n' "${files[@]}" "${dirs[@]}" | sed 's/[.]/\\./g; s/^/^/' )
 
@@ -32,10 +35,11 @@ builds_same_kernel() {
 }
 
 n=0 bad=0 prev= prev_rev=
-for c in base "${commits[@]}"; do
+for c in "$from" "${commits[@]}"; do
 	checkout_rev "$c"
 	log=$(printf '%s/bisect-%02d.log' "$LOGS" "$n")
-	what=$([ "$n" -eq 0 ] && echo "base" || echo "[$n/${#commits[@]}]")
+	what=$([ "$n" -gt 0 ] && echo "[$n/${#commits[@]}]" ||
+		{ [ -z "$PREREQ_SERIES" ] && echo base || echo "$PREREQ_SERIES's tip"; })
 	msg "$what $(git -C "$KSRC" log -1 --format=%s)"
 	rev=$(git -C "$KSRC" rev-parse HEAD)
 	if [ "$n" -gt 0 ] && builds_same_kernel "$prev_rev" "$rev"; then
@@ -60,6 +64,6 @@ for c in base "${commits[@]}"; do
 	prev=$log.warnings prev_rev=$rev
 	n=$((n + 1))
 done
-msg "tip vs base: $(comm -13 "$LOGS/bisect-00.log.warnings" "$prev" | wc -l) new warning(s)"
+msg "tip vs ${PREREQ_SERIES:-base}: $(comm -13 "$LOGS/bisect-00.log.warnings" "$prev" | wc -l) new warning(s)"
 [ "$bad" -eq 0 ] || die "$bad patch(es) add W=1 warnings: fix them in $K_SHOW (git rebase -i, then 'make export')"
 stage_end

@@ -20,7 +20,7 @@ problem() { problems+=("$*"); }
 [ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
 names=$(mktemp -d)
 at_exit 'rm -rf "$names"'
-git -C "$KSRC" format-patch -q -v"$SERIES_VERSION" --cover-letter -o "$names" "$(base_commit)..HEAD"
+git -C "$KSRC" format-patch -q -v"$SERIES_VERSION" --cover-letter -o "$names" "$(series_from)..HEAD"
 while IFS= read -r name; do
 	problem "$P_SHOW/$name: git format-patch would not write it (stray, or misnamed)"
 done < <(comm -23 <(ls "$dir") <(ls "$names"))

@@ -14,10 +14,12 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # facts (scripts/series/NAME/), its patches (patches/NAME/) and its part
 # of out/ (out/NAME/).
 mapfile -t ALL_SERIES < <(awk '!/^#/ && NF { print $1 }' "$REPO_ROOT/scripts/series.list")
-# The series the mail scripts default to: they set mails=1 before sourcing.
-SEND_SERIES=$(awk '!/^#/ && $2 == "send" { print $1 }' "$REPO_ROOT/scripts/series.list")
+# The series that go to the list, in the order they are sent; the mail
+# scripts (they set mails=1 before sourcing) default to the first, and
+# scripts/run.sh runs a mail target for each in turn.
+mapfile -t SEND_SERIES < <(awk '!/^#/ && $2 == "send" { print $1 }' "$REPO_ROOT/scripts/series.list")
 if [ -n "${mails:-}" ]; then
-	SERIES=${SERIES:-$SEND_SERIES}
+	SERIES=${SERIES:-${SEND_SERIES[0]}}
 else
 	SERIES=${SERIES:-${ALL_SERIES[0]}}
 fi
@@ -28,6 +30,8 @@ printf '%s\n' "${ALL_SERIES[@]}" | grep -xF -- "$SERIES" >/dev/null || {
 }
 export SERIES
 SERIES_DIR=$REPO_ROOT/scripts/series/$SERIES
+# (a series based on another one names it in its series.env)
+PREREQ_SERIES=
 # shellcheck source=series/6.12/series.env
 . "$SERIES_DIR/series.env"
 V=v$SERIES_VERSION
@@ -263,8 +267,51 @@ check_target_args() {
 
 # The series: patch files in order, cover letter excluded.
 series_patches() {
-	[ -d "$PATCHES" ] || return 0
-	find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '*0000-cover-letter.patch' | sort
+	patch_files "$PATCHES"
+}
+
+# patch_files DIR: the patch files of DIR in order, cover letter excluded
+patch_files() {
+	[ -d "$1" ] || return 0
+	find "$1" -maxdepth 1 -name '*.patch' ! -name '*0000-cover-letter.patch' | sort
+}
+
+# A series based on another (PREREQ_SERIES in its series.env) is applied
+# on top of that one's patches; in out/linux the branch named after the
+# prerequisite marks where its commits end.
+PREREQ_PATCHES=${PREREQ_SERIES:+$REPO_ROOT/patches/$PREREQ_SERIES}
+# prereq_patches: the prerequisite series' patch files in order (none
+# without one); fails when the series has one and it has no patches
+prereq_patches() {
+	[ -n "$PREREQ_SERIES" ] || return 0
+	[ -n "$(patch_files "$PREREQ_PATCHES")" ] ||
+		die "$P_SHOW is based on patches/$PREREQ_SERIES/, which holds no patch"
+	patch_files "$PREREQ_PATCHES"
+}
+
+# based_on_it: the series based on this one (none, or its name)
+based_on_it() {
+	local s
+	for s in "${ALL_SERIES[@]}"; do
+		grep -qx "PREREQ_SERIES=$SERIES" "$REPO_ROOT/scripts/series/$s/series.env" && echo "$s"
+	done
+	return 0
+}
+
+# series_from: where the series' own commits start in out/linux: the base,
+# or the last commit of its prerequisite (the branch of that name)
+series_from() {
+	if [ -z "$PREREQ_SERIES" ]; then
+		base_commit
+		return
+	fi
+	git -C "$KSRC" rev-parse -q --verify "refs/heads/$PREREQ_SERIES" >/dev/null ||
+		die "$K_SHOW has no branch $PREREQ_SERIES: it marks where the prerequisite series
+  ends ('make apply' makes it; keep it moving with 'git rebase -i --update-refs')"
+	git -C "$KSRC" merge-base --is-ancestor "$PREREQ_SERIES" HEAD ||
+		die "branch $PREREQ_SERIES of $K_SHOW is not below HEAD: point it at the last commit of
+  the prerequisite series (git branch -f $PREREQ_SERIES COMMIT), or rebase with --update-refs"
+	git -C "$KSRC" rev-parse "$PREREQ_SERIES"
 }
 
 base_commit() {
@@ -348,10 +395,10 @@ guard_ksrc() {
 }
 
 # series_state: what out/linux must have been built from to be current:
-# the base commit and a hash of every patch file.
+# the base commit and a hash of every patch file (the prerequisite's too).
 series_state() {
 	local -a p
-	mapfile -t p < <(series_patches)
+	mapfile -t p < <(prereq_patches; series_patches)
 	printf '%s %s\n' "$(base_commit)" "$(cat /dev/null "${p[@]}" | sha256sum | cut -d' ' -f1)"
 }
 

@@ -5,15 +5,26 @@
 # Only files the series adds are mirrored, never files it merely modifies.
 . "$(dirname "$0")/lib.sh"
 mode=${1:-check}
+case $mode in update|check) ;; *) die "usage: $0 update|check" ;; esac
+# A series that another is based on: that one's tree holds the last version
+# of every file the two create, and mirrors them all.
+top=$(based_on_it)
+if [ -n "$top" ]; then
+	[ "$mode" = update ] || { stage_begin "mirror: created files equal the series'"; }
+	msg "the files $SERIES creates are mirrored by $top, which is based on it"
+	[ "$mode" = update ] || stage_end
+	exit 0
+fi
 [ -d "$KSRC/.git" ] || die "no kernel work tree: run 'make apply' first"
 base=$(base_commit)
 roots=(arch include Documentation tools)
 mapfile -t created < <(git -C "$KSRC" diff --name-only --diff-filter=A "$base" HEAD -- "${roots[@]}")
 mapfile -t present < <(cd "$REPO_ROOT" && find "${roots[@]}" -type f 2>/dev/null | sort)
-# Every series mirrors its own created files here: a file another series'
-# patches create (a "new file" in patches/OTHER/) is that series' business.
+# Every series mirrors its own created files here (and those of the series
+# it is based on): a file another series' patches create (a "new file" in
+# patches/OTHER/) is that series' business.
 mapfile -t others < <(for s in "${ALL_SERIES[@]}"; do
-	[ "$s" = "$SERIES" ] || [ ! -d "$REPO_ROOT/patches/$s" ] ||
+	[ "$s" = "$SERIES" ] || [ "$s" = "$PREREQ_SERIES" ] || [ ! -d "$REPO_ROOT/patches/$s" ] ||
 		find "$REPO_ROOT/patches/$s" -maxdepth 1 -name '*.patch' -exec \
 			awk '/^diff --git / { f = substr($4, 3) } /^new file mode/ { print f }' {} +
 done | sort -u)

@@ -10,7 +10,19 @@
 case ${1:-}/${2:-} in
 maintainers/* | mbox/* | send/* | --*/maintainers | --*/mbox | --*/send) mails=1 ;;
 esac
+picked=${SERIES:-}
 . "$(dirname "$0")/lib.sh"
+# A mail target without SERIES=: every series that goes to the list, in
+# the order scripts/series.list gives (a prerequisite before the series
+# based on it).
+if [ -n "${mails:-}" ] && [ -z "$picked" ] && [ "${#SEND_SERIES[@]}" -gt 1 ] &&
+	[[ ${1:-} != --* ]]; then
+	for s in "${SEND_SERIES[@]}"; do
+		printf '\n######## series %s ########\n' "$s"
+		SERIES=$s bash "$REPO_ROOT/scripts/run.sh" "$@" || exit
+	done
+	exit 0
+fi
 
 mode=run
 case ${1:-} in --plan|--needs) mode=${1#--}; shift ;; esac
