@@ -287,8 +287,11 @@ static enum verdict iss_verdict(uint64_t iss, bool iabt, const struct ctx *c)
 		allowed |= ESR_ISS_WNR | ESR_ISS_CM;
 	if (c->ras)
 		allowed |= ESR_ISS_SET;
-	/* Write Update: FEAT_RASv2, a data access's SEA not on a walk */
-	if (!iabt && fsc == FSC_EXTABT && c->rasv2)
+	/*
+	 * Write Update: FEAT_RASv2, a data abort whose DFSC is 0b010000,
+	 * 0b01001x or 0b0101xx (ESR_ELx, WU[17:16]): an SEA, on a walk or not
+	 */
+	if (!iabt && c->rasv2 && (fsc == FSC_EXTABT || (fsc >= 0x12 && fsc <= 0x17)))
 		allowed |= ESR_ISS_WU;
 	/* S1PTW, ISS[23:13] but WU, ISV and bits 63:25 are never allowed */
 	if (iss & ~allowed)
@@ -305,7 +308,7 @@ static enum verdict iss_verdict(uint64_t iss, bool iabt, const struct ctx *c)
 	if (set == SET_RESERVED || (set == SET_UC && c->rasv2))
 		return E_SET;
 	/* D24.2.45: cache maintenance and AT report WnR = 1, always */
-	if ((iss & ESR_ISS_CM) && !(iss & ESR_ISS_WNR) && !kernel_gap("cmwnr"))
+	if ((iss & ESR_ISS_CM) && !(iss & ESR_ISS_WNR))
 		return E_CM;
 	return OK;
 }
@@ -765,8 +768,6 @@ static void vary_vcpu(struct target *t)
  *   a32serr an SError that an AArch32 EL1 does not mask is lost: KVM
  *           pends an AArch64 SError exception, which an AArch32 EL1 never
  *           takes, and writes its syndrome over DFSR;
- *   cmwnr   a supplied syndrome with CM set and WnR clear is taken, which
- *           the architecture never reports;
  *   a32fresh on an AArch32 EL1 vCPU that has never run, the exception an
  *           injection pends is entered as the hypervisor code reads
  *           HCR_EL2.RW, which only the first run sets for AArch32: a data
@@ -774,12 +775,11 @@ static void vary_vcpu(struct target *t)
  *           unchanged), an SError is entered as an AArch64 one (EL1h, the
  *           vector for a lower EL in AArch32).
  */
-enum gap { G_FNV, G_ISS1TW_WALK, G_ISS1TW_NOTHING, G_ORDER, G_A32SERR, G_A32FRESH, G_CMWNR,
-	   NR_GAPS };
+enum gap { G_FNV, G_ISS1TW_WALK, G_ISS1TW_NOTHING, G_ORDER, G_A32SERR, G_A32FRESH, NR_GAPS };
 static const char *const gap_name[NR_GAPS] = {
 	[G_FNV] = "fnv", [G_ISS1TW_WALK] = "iss1tw (walk FSC)",
 	[G_ISS1TW_NOTHING] = "iss1tw (nothing injected, 0 returned)", [G_ORDER] = "order",
-	[G_A32SERR] = "a32serr", [G_A32FRESH] = "a32fresh", [G_CMWNR] = "cmwnr",
+	[G_A32SERR] = "a32serr", [G_A32FRESH] = "a32fresh",
 };
 static unsigned long gap_seen[2][NR_GAPS];
 
@@ -964,7 +964,7 @@ static void fuzz_events(struct target *t, unsigned long it, bool host_ras)
 		/* only a data abort exit (the MMIO load) can have been taken */
 		.vouch_dabt = t->dabt_vouched, .vouch_iabt = false,
 	};
-	bool abort, serror_taken, cmwnr;
+	bool abort, serror_taken;
 	enum verdict want;
 
 	vary_vcpu(t);
@@ -974,16 +974,11 @@ static void fuzz_events(struct target *t, unsigned long it, bool host_ras)
 		vcpu_set_reg(t->vcpu, reg[R_IFSR].id, rnd() & 0xffffffffUL);
 	random_events(&ev, t);
 	want = contract(&ev, &c);
-	/* the known gap: the kernel takes CM without WnR */
-	cmwnr = want == OK && kernel_gap("cmwnr") && EV_HAS_ESR(ev) &&
-		(EV_ESR(ev) & (ESR_ISS_CM | ESR_ISS_WNR)) == ESR_ISS_CM;
 
 	regs_read(t, r0);
 	vcpu_events_get(t->vcpu, &before);
 	ret = __vcpu_ioctl(t->vcpu, KVM_SET_VCPU_EVENTS, &ev);
 	err = errno;
-	if (cmwnr && !ret)
-		gap_seen[kind][G_CMWNR]++;
 	vcpu_events_get(t->vcpu, &after);
 	regs_read(t, r1);
 	counts[kind][want]++;
@@ -1153,7 +1148,6 @@ static void gaps_hold(bool aarch32_ok)
 		{ "order", -1, G_ORDER, G_ORDER },
 		{ "a32serr", 1, G_A32SERR, G_A32SERR },
 		{ "a32fresh", 1, G_A32FRESH, G_A32FRESH },
-		{ "cmwnr", 0, G_CMWNR, G_CMWNR },
 	};
 	char missing[128] = "";
 	unsigned long seen;
