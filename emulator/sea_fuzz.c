@@ -277,6 +277,16 @@ static bool fsc_allowed(uint64_t fsc, const struct ctx *c)
 	}
 }
 
+/*
+ * The codes for which ESR_ELx defines SET and WU: DFSC 0b010000, 0b01001x
+ * and 0b0101xx, a synchronous external abort not on a walk or on one at
+ * level -2 to 3.
+ */
+static bool fsc_is_sea(uint64_t fsc)
+{
+	return fsc == FSC_EXTABT || (fsc >= 0x12 && fsc <= 0x17);
+}
+
 /* Rule 8: the supplied ISS, field by field. */
 static enum verdict iss_verdict(uint64_t iss, bool iabt, const struct ctx *c)
 {
@@ -287,11 +297,8 @@ static enum verdict iss_verdict(uint64_t iss, bool iabt, const struct ctx *c)
 		allowed |= ESR_ISS_WNR | ESR_ISS_CM;
 	if (c->ras)
 		allowed |= ESR_ISS_SET;
-	/*
-	 * Write Update: FEAT_RASv2, a data abort whose DFSC is 0b010000,
-	 * 0b01001x or 0b0101xx (ESR_ELx, WU[17:16]): an SEA, on a walk or not
-	 */
-	if (!iabt && c->rasv2 && (fsc == FSC_EXTABT || (fsc >= 0x12 && fsc <= 0x17)))
+	/* Write Update: FEAT_RASv2, a data abort's */
+	if (!iabt && c->rasv2 && fsc_is_sea(fsc))
 		allowed |= ESR_ISS_WU;
 	/* S1PTW, ISS[23:13] but WU, ISV and bits 63:25 are never allowed */
 	if (iss & ~allowed)
@@ -303,7 +310,7 @@ static enum verdict iss_verdict(uint64_t iss, bool iabt, const struct ctx *c)
 	if ((iss & ESR_ISS_FNV) && fsc != FSC_EXTABT)
 		return E_FNV_FSC;
 	/* set != 0 only on a RAS VM: SET is no allowed bit without */
-	if (set && fsc != FSC_EXTABT && fsc != 0x13 && !(fsc >= 0x14 && fsc <= 0x17))
+	if (set && !fsc_is_sea(fsc))
 		return E_SET;
 	if (set == SET_RESERVED || (set == SET_UC && c->rasv2))
 		return E_SET;
