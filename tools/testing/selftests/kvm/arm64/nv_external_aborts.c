@@ -67,6 +67,19 @@ static void l1_serror_handler(struct ex_regs *regs)
 	l1_report(regs, VECTOR_ERROR_LOWER_64);
 }
 
+/* vEL2: an SEA taken at the first instruction of its SError handler. */
+static void l1_sea_at_serror_handler(struct ex_regs *regs)
+{
+	u64 serror_vector = read_sysreg(vbar_el1) + 0x580;
+
+	__GUEST_ASSERT(regs->pc == serror_vector,
+		       "ELR_EL2 0x%lx, vEL2's SError vector is at 0x%lx",
+		       regs->pc, serror_vector);
+
+	GUEST_SYNC_ARGS(VECTOR_SYNC_CURRENT, read_sysreg(esr_el1),
+			read_sysreg(far_el1), regs->pstate, 0);
+}
+
 #define copy_el2_to_el1(reg)						\
 	write_sysreg_s(read_sysreg_s(SYS_##reg##_EL1), SYS_##reg##_EL12)
 
@@ -106,6 +119,8 @@ struct l2_case {
 
 #define DABT_ESR(iss)	\
 	(((u64)ESR_ELx_EC_DABT_LOW << ESR_ELx_EC_SHIFT) | ESR_ELx_IL | (iss))
+#define DABT_CUR_ESR(iss)	\
+	(((u64)ESR_ELx_EC_DABT_CUR << ESR_ELx_EC_SHIFT) | ESR_ELx_IL | (iss))
 #define IABT_ESR(iss)	\
 	(((u64)ESR_ELx_EC_IABT_LOW << ESR_ELx_EC_SHIFT) | ESR_ELx_IL | (iss))
 #define SERROR_ESR(iss)	\
@@ -190,6 +205,22 @@ static void run_to_mmio(struct kvm_vcpu *vcpu)
 	memcpy(run->mmio.data, &(u64){ MMIO_DATA }, sizeof(u64));
 }
 
+static void run_to_report(struct kvm_vcpu *vcpu, const char *name,
+			  struct ucall *uc)
+{
+	vcpu_run(vcpu);
+	switch (get_ucall(vcpu, uc)) {
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(*uc);
+		break;
+	case UCALL_SYNC:
+		break;
+	default:
+		TEST_FAIL("%s: exit %s, ucall %lu, not vEL2's report", name,
+			  exit_reason_str(vcpu->run->exit_reason), uc->cmd);
+	}
+}
+
 static void test_case(struct kvm_vcpu *vcpu, const struct l2_case *c)
 {
 	struct kvm_vcpu_events events = c->events;
@@ -198,18 +229,7 @@ static void test_case(struct kvm_vcpu *vcpu, const struct l2_case *c)
 
 	run_to_mmio(vcpu);
 	vcpu_events_set(vcpu, &events);
-
-	vcpu_run(vcpu);
-	switch (get_ucall(vcpu, &uc)) {
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT(uc);
-		break;
-	case UCALL_SYNC:
-		break;
-	default:
-		TEST_FAIL("%s: exit %s, ucall %lu, not vEL2's report", c->name,
-			  exit_reason_str(vcpu->run->exit_reason), uc.cmd);
-	}
+	run_to_report(vcpu, c->name, &uc);
 
 	TEST_ASSERT(uc.args[1] == c->vector,
 		    "%s: taken at vEL2's vector %lu, expected %d",
@@ -229,33 +249,81 @@ static void test_case(struct kvm_vcpu *vcpu, const struct l2_case *c)
 	ksft_test_result_pass("%s: taken at vEL2\n", c->name);
 }
 
-int main(void)
+static struct kvm_vcpu *create_vcpu(struct kvm_vm **vm)
 {
 	struct kvm_vcpu_init init;
+	struct kvm_vcpu *vcpu;
+
+	*vm = vm_create(1);
+	kvm_get_default_vcpu_target(*vm, &init);
+	init.features[0] |= BIT(KVM_ARM_VCPU_HAS_EL2);
+	vcpu = aarch64_vcpu_add(*vm, 0, &init, guest_code);
+	kvm_arch_vm_finalize_vcpus(*vm);
+
+	vm_init_descriptor_tables(*vm);
+	vcpu_init_descriptor_tables(vcpu);
+	vm_install_sync_handler(*vm, VECTOR_SYNC_LOWER_64, ESR_ELx_EC_DABT_LOW,
+				l1_sync_handler);
+	vm_install_sync_handler(*vm, VECTOR_SYNC_LOWER_64, ESR_ELx_EC_IABT_LOW,
+				l1_sync_handler);
+	vm_install_exception_handler(*vm, VECTOR_ERROR_LOWER_64,
+				     l1_serror_handler);
+	vm_install_sync_handler(*vm, VECTOR_SYNC_CURRENT, ESR_ELx_EC_DABT_CUR,
+				l1_sea_at_serror_handler);
+	virt_map(*vm, MMIO_ADDR, MMIO_ADDR, 1);
+
+	return vcpu;
+}
+
+/*
+ * An SError injected at vEL1's MMIO exit takes the vCPU to vEL2 at once:
+ * KVM performs that exception entry itself, and the read's data abort is
+ * no longer the vCPU's last exception. An SEA injected next is taken at
+ * vEL2, before the SError handler runs, and must not report the address
+ * of vEL1's read.
+ */
+static void test_sea_after_nested_entry(void)
+{
+	struct kvm_vcpu_events serror = { .exception.serror_pending = 1 };
+	struct kvm_vcpu_events sea = { .exception.ext_dabt_pending = 1 };
+	const u64 expected = DABT_CUR_ESR(ESR_ELx_FnV | ESR_ELx_FSC_EXTABT);
+	const char *name = "SEA after KVM entered vEL2";
+	u64 esr, far, spsr;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+
+	vcpu = create_vcpu(&vm);
+	run_to_mmio(vcpu);
+	vcpu_events_set(vcpu, &serror);
+	vcpu_events_set(vcpu, &sea);
+	run_to_report(vcpu, name, &uc);
+
+	esr = uc.args[2];
+	far = uc.args[3];
+	spsr = uc.args[4];
+	TEST_ASSERT(esr == expected, "%s: ESR_EL2 0x%lx, expected 0x%lx",
+		    name, esr, expected);
+	TEST_ASSERT(!far, "%s: FAR_EL2 0x%lx, expected 0", name, far);
+	TEST_ASSERT((spsr & PSR_MODE_MASK) == PSR_MODE_EL2h,
+		    "%s: SPSR_EL2 0x%lx: taken from vEL2h", name, spsr);
+
+	ksft_test_result_pass("%s: FnV set, FAR 0\n", name);
+	kvm_vm_free(vm);
+}
+
+int main(void)
+{
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	int i;
 
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_ARM_EL2));
 
-	vm = vm_create(1);
-	kvm_get_default_vcpu_target(vm, &init);
-	init.features[0] |= BIT(KVM_ARM_VCPU_HAS_EL2);
-	vcpu = aarch64_vcpu_add(vm, 0, &init, guest_code);
-	kvm_arch_vm_finalize_vcpus(vm);
-
-	vm_init_descriptor_tables(vm);
-	vcpu_init_descriptor_tables(vcpu);
-	vm_install_sync_handler(vm, VECTOR_SYNC_LOWER_64, ESR_ELx_EC_DABT_LOW,
-				l1_sync_handler);
-	vm_install_sync_handler(vm, VECTOR_SYNC_LOWER_64, ESR_ELx_EC_IABT_LOW,
-				l1_sync_handler);
-	vm_install_exception_handler(vm, VECTOR_ERROR_LOWER_64,
-				     l1_serror_handler);
-	virt_map(vm, MMIO_ADDR, MMIO_ADDR, 1);
+	vcpu = create_vcpu(&vm);
 
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(l2_cases));
+	ksft_set_plan(ARRAY_SIZE(l2_cases) + 1);
 
 	for (i = 0; i < ARRAY_SIZE(l2_cases); i++) {
 		const struct l2_case *c = &l2_cases[i];
@@ -273,7 +341,9 @@ int main(void)
 
 		test_case(vcpu, c);
 	}
-
 	kvm_vm_free(vm);
+
+	test_sea_after_nested_entry();
+
 	ksft_finished();
 }
