@@ -33,11 +33,13 @@ initrd=${BOOT_INITRD:-$OUT/initramfs.cpio.gz}
 # boot_mode MODE [TEST,TEST...]: one boot in MODE; its verdict
 boot_mode() {
 	local mode=$1 dir=${BOOT_DIR:-$LOGS/boot-$1} tests append log results
+	local asked
 	if [ -n "${2:-}" ]; then
-		tests=$(tr , '\n' <<<"$2")
+		asked=$(tr , '\n' <<<"$2")
 	else
-		tests=$(series_tests "$mode")
+		asked=$(series_tests)
 	fi
+	tests=$(drop_left_out "$mode" <<<"$asked")
 	[ -n "$tests" ] || die "no test to run in $mode mode (${TESTS_LIST#"$REPO_ROOT"/})"
 	append="$QEMU_APPEND${KVM_MODE_ARG[$mode]:+ ${KVM_MODE_ARG[$mode]}}"
 	append="$append kvmsea.tests=$(paste -sd, <<<"$tests")"
@@ -54,10 +56,8 @@ boot_mode() {
 		esac
 	done
 	stage_begin "boot ($mode): QEMU, $(wc -l <<<"$tests") test(s)"
-	if [ -z "${2:-}" ]; then
-		series_tests | grep -vxF -f <(series_tests "$mode") |
-			sed "s#.*#    left out in this mode: & (why: ${TESTS_LIST#"$REPO_ROOT"/})#" || true
-	fi
+	grep -vxF -f <(printf '%s\n' "$tests") <<<"$asked" |
+		sed "s#.*#    left out in this mode: & (why: ${TESTS_LIST#"$REPO_ROOT"/})#" || true
 
 	# nothing of an earlier run survives: no results.txt, no verdict
 	rm -rf "$dir"
@@ -133,9 +133,8 @@ boot_mode() {
 	[ "$fail" -eq 0 ]
 }
 
-modes=${MODES:-${KVM_MODES%% *}}
 rc=0
-for m in ${modes//,/ }; do
+for m in ${boot_modes//,/ }; do
 	boot_mode "$m" "${1:-}" || rc=1
 done
 exit "$rc"

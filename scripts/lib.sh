@@ -95,6 +95,8 @@ for _m in ${_modes//,/ }; do
   (KVM_MODES in scripts/series/$SERIES/series.env; scripts/qemu.env)" ;;
 	esac
 done
+# the modes a boot that is not make check's runs in
+boot_modes=${MODES:-${KVM_MODES%% *}}
 
 # at_exit CMD: run CMD (a string for eval) when the script exits, however it
 # exits; hooks run in the order they were added.  Scripts use this instead
@@ -166,6 +168,12 @@ series_tests() {
 		  print $1 }' "$TESTS_LIST"
 }
 
+# drop_left_out MODE: the test names on stdin but those the list leaves out
+# in MODE, whether the list or TESTS= named them (there they could only skip)
+drop_left_out() {
+	grep -vxF -f <(series_tests | grep -vxF -f <(series_tests "$1")) || true
+}
+
 # test_may_skip NAME RUN: may NAME end in SKIP in a run of kind RUN (check,
 # all, ...; empty for a 'make boot')?  Every test must run, but those its
 # line marks "may-skip" (a SKIP is what this machine can give: no EINJ) or
@@ -224,7 +232,7 @@ check_kvmtool_src() {
 # check_target_args TARGET [ARGS]: refuse, before anything is fetched or
 # built, the arguments and variables TARGET would only fail on later
 check_target_args() {
-	local target=$1 t tags
+	local target=$1 t m tags
 	shift
 	case $target in
 	boot)
@@ -235,6 +243,11 @@ check_target_args() {
   (another KVM kselftest of the tree can be named once 'make apply' made the tree)"
 			die "TESTS: no test $t: not in ${TESTS_LIST#"$REPO_ROOT"/}, emulator/, nor the arm64 KVM
   kselftests of ${KSRC#"$REPO_ROOT"/} (tools/testing/selftests/kvm/Makefile*)"
+		done
+		for m in ${boot_modes//,/ }; do
+			[ -z "${1:-}" ] || [ -n "$(tr , '\n' <<<"$1" | drop_left_out "$m")" ] ||
+				die "TESTS=$1: ${TESTS_LIST#"$REPO_ROOT"/} leaves it out in $m mode, where it could only skip
+  (the comment above its line says why; name the MODES= it runs in)"
 		done
 		;;
 	range-diff)

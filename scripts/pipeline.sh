@@ -137,8 +137,8 @@ step initramfs run_stage initramfs
 [ "$mode" = check ] && { step graph bash "$S/graph-test.sh" || true; }
 # The KVM modes to boot in: MODES=a,b, or every mode of the series
 # (KVM_MODES) for make check, the first for the other runs.
-modes=${MODES:-$KVM_MODES}
-[ -n "${MODES:-}" ] || [ "$mode" = check ] || modes=${KVM_MODES%% *}
+modes=$boot_modes
+[ -n "${MODES:-}" ] || [ "$mode" != check ] || modes=$KVM_MODES
 # boot_in MODE [TESTS]: one boot, its own verdict line
 boot_in() {
 	booted+=("$1")
